@@ -1,0 +1,123 @@
+"""The pool's double-entry ledger (SPEC §4).
+
+Accounts
+    Each ``Account`` has a code and a normal side. Debit-normal: ``pool:special`` (the special account
+    at the custodian bank, art. 11), ``deposit:<bank>`` (risk-compensation deposit placed at a bank,
+    art. 16), ``loss:<funder>`` (pool-share losses borne by a funder, less its share of recoveries).
+    Credit-normal: ``funder:<code>`` (money paid in), ``pool:interest`` (interest rolled into the pool,
+    art. 12), ``payable:<bank>`` (pool share of a compensation not covered by the bank's deposit).
+    The ledger itself knows nothing of loans or funders: the domain apps open accounts and post.
+
+Transactions and entries
+    A ``Transaction`` is one money movement: a business date, a kind, and two or more ``Entry`` rows,
+    each a debit or a credit of a positive amount on one account. The postings of SPEC §4:
+
+    ======================================  ==============================  ==========================
+    event                                   debit                           credit
+    ======================================  ==============================  ==========================
+    injection / replenishment               pool:special                    funder:X
+    deposit placed / topped up at bank B    deposit:B                       pool:special
+    deposit returned (art. 18)              pool:special                    deposit:B
+    interest credited                       pool:special or deposit:B       pool:interest
+    compensation, pool share split r/c/d    loss:region, loss:city,         deposit:B (up to balance),
+                                            loss:<district>                 payable:B (the rest)
+    payable settled by the trustee          payable:B                       pool:special
+    recovery, pool share split r/c/d        deposit:B (or pool:special)     loss:region, city, district
+    ======================================  ==============================  ==========================
+
+Invariants
+    1. Every transaction balances: Σ debits = Σ credits.
+    2. Entries and transactions are immutable: a mistake is fixed by a reversing transaction
+       (``reverses`` points at the original; each transaction is reversed at most once).
+    3. Every entry amount is positive (a zero part posts no entry).
+    4. ``Account.balance`` is the running balance on the account's normal side, updated in the same
+       database transaction as the entries, so a balance is read in O(1); ``verify_ledger`` recomputes
+       every balance from the entries and must agree.
+
+    Python checks 1–3 first to give a clear error; on PostgreSQL the database refuses them too
+    (migration 0002): a deferred constraint trigger checks the balance of each transaction at commit,
+    triggers refuse UPDATE and DELETE of entries and transactions, and a CHECK refuses non-positive
+    amounts. On SQLite the CHECK and the UPDATE triggers exist as well.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Side(models.TextChoices):
+    DEBIT = "D", _("借方")
+    CREDIT = "C", _("贷方")
+
+
+class Account(models.Model):
+    code = models.CharField(_("科目代码"), max_length=64, unique=True)
+    name = models.CharField(_("名称"), max_length=200, blank=True)
+    normal_side = models.CharField(_("余额方向"), max_length=1, choices=Side.choices)
+    balance = models.DecimalField(_("余额"), max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("账户")
+        verbose_name_plural = _("账户")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()
+
+
+class Transaction(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("业务类型"), max_length=40)
+    business_date = models.DateField(_("业务日期"))
+    posted_at = models.DateTimeField(_("记账时间"), auto_now_add=True, db_index=True)
+    description = models.CharField(_("摘要"), max_length=300, blank=True)
+    reference = models.CharField(_("关联单据"), max_length=100, blank=True, db_index=True)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("冲正的凭证"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记账人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("记账凭证")
+        verbose_name_plural = _("记账凭证")
+        ordering = ["posted_at", "id"]
+        indexes = [models.Index(fields=["business_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.business_date} {self.kind} {self.description}".strip()
+
+
+class Entry(models.Model):
+    transaction = models.ForeignKey(
+        Transaction, verbose_name=_("凭证"), on_delete=models.PROTECT, related_name="entries"
+    )
+    account = models.ForeignKey(Account, verbose_name=_("账户"), on_delete=models.PROTECT, related_name="entries")
+    side = models.CharField(_("方向"), max_length=1, choices=Side.choices)
+    amount = models.DecimalField(_("金额"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("分录")
+        verbose_name_plural = _("分录")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_entry_amount_positive"),
+            models.CheckConstraint(condition=Q(side__in=["D", "C"]), name="ledger_entry_side_valid"),
+        ]
+        indexes = [models.Index(fields=["account", "transaction"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} {self.account.code} {self.amount}"

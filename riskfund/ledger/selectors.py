@@ -1,0 +1,35 @@
+"""Reads of the ledger: O(1) balances and the recomputation ``verify_ledger`` compares them with."""
+
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, Sum, Value, When
+
+from riskfund.money import FEN, ZERO
+
+from .models import Account, Entry
+
+
+def account_balance(code: str) -> Decimal:
+    return Account.objects.filter(code=code).values_list("balance", flat=True).first() or ZERO
+
+
+def balances_by_prefix(prefix: str) -> dict[str, Decimal]:
+    return dict(Account.objects.filter(code__startswith=prefix).values_list("code", "balance"))
+
+
+def recomputed_balances() -> dict[str, Decimal]:
+    """Every account's balance summed from its entries in one grouped query (normal side positive)."""
+    signed = Case(
+        When(side=F("account__normal_side"), then=F("amount")),
+        default=-F("amount"),
+        output_field=DecimalField(max_digits=18, decimal_places=2),
+    )
+    sums = dict(Entry.objects.values("account__code").annotate(total=Sum(signed)).values_list("account__code", "total"))
+    return {code: sums.get(code, ZERO).quantize(FEN) for code in Account.objects.values_list("code", flat=True)}
+
+
+def unbalanced_transactions() -> list[str]:
+    debit = Sum(Case(When(side="D", then=F("amount")), default=Value(ZERO)))
+    credit = Sum(Case(When(side="C", then=F("amount")), default=Value(ZERO)))
+    rows = Entry.objects.values("transaction_id").annotate(d=debit, c=credit).exclude(d=F("c"))
+    return [str(r["transaction_id"]) for r in rows]

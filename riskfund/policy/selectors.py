@@ -1,0 +1,25 @@
+"""Which policy version governs a date (SPEC §2)."""
+
+from datetime import date
+
+from .models import PolicyVersion
+
+
+def _approved():
+    return PolicyVersion.objects.filter(approved_at__isnull=False)
+
+
+def policy_in_force(on: date) -> PolicyVersion | None:
+    """The approved version whose validity covers ``on``; None when no version is in force (new loans refused)."""
+    return _approved().filter(effective_from__lte=on, effective_to__gte=on).first()
+
+
+def policy_for_pool(on: date) -> PolicyVersion:
+    """The version for pool-level checks: the one in force on ``on``, else the most recent one before it,
+    else the earliest one (SPEC §2: "or the most recent one when none is")."""
+    version = policy_in_force(on) or _approved().filter(effective_from__lte=on).order_by("-effective_from").first()
+    if version is None:
+        version = _approved().order_by("effective_from").first()
+    if version is None:
+        raise PolicyVersion.DoesNotExist("no approved policy version: run `python manage.py bootstrap`")
+    return version
