@@ -56,9 +56,7 @@ def transaction_post(
     total_debit = sum((a for s, _, a in lines if s == Side.DEBIT), ZERO)
     total_credit = sum((a for s, _, a in lines if s == Side.CREDIT), ZERO)
     if total_debit != total_credit:
-        raise RuleViolation(
-            "ledger_unbalanced", "", f"debits {total_debit} differ from credits {total_credit}"
-        )
+        raise RuleViolation("ledger_unbalanced", "", f"debits {total_debit} differ from credits {total_credit}")
     with db.atomic():
         accounts = {a.code: a for a in Account.objects.filter(code__in={c for _, c, _ in lines})}
         missing = {c for _, c, _ in lines} - accounts.keys()
@@ -72,9 +70,7 @@ def transaction_post(
             reverses=reverses,
             created_by=user,
         )
-        Entry.objects.bulk_create(
-            [Entry(transaction=txn, account=accounts[c], side=s, amount=a) for s, c, a in lines]
-        )
+        Entry.objects.bulk_create([Entry(transaction=txn, account=accounts[c], side=s, amount=a) for s, c, a in lines])
         deltas: dict[int, Decimal] = defaultdict(lambda: ZERO)
         for side, code, amount in lines:
             account = accounts[code]
@@ -84,9 +80,7 @@ def transaction_post(
     return txn
 
 
-def transaction_reverse(
-    *, original: Transaction, business_date: date, reason: str = "", user=None
-) -> Transaction:
+def transaction_reverse(*, original: Transaction, business_date: date, reason: str = "", user=None) -> Transaction:
     """Post the mirror image of ``original`` (debits become credits); each is reversed at most once."""
     if original.reverses_id is not None:
         raise RuleViolation("ledger_reversal_of_reversal", "", "a reversal is not reversed again")

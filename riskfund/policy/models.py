@@ -54,9 +54,7 @@ class PolicyVersion(models.Model):
     topup_execution_days = models.PositiveIntegerField(_("补充执行期限（日）"), default=30)
     deposit_return_working_days = models.PositiveIntegerField(_("抵押金退回期限（工作日）"), default=10)
     # art. 22, 23
-    enterprise_max_outstanding = models.DecimalField(
-        _("单户企业贷款额度上限"), default=Decimal("10000000.00"), **MONEY
-    )
+    enterprise_max_outstanding = models.DecimalField(_("单户企业贷款额度上限"), default=Decimal("10000000.00"), **MONEY)
     loan_term_months = models.PositiveIntegerField(_("贷款期限（月）"), default=12)
     loan_term_extended_months = models.PositiveIntegerField(_("放宽后贷款期限（月）"), default=24)
     continuous_support_years = models.PositiveIntegerField(_("连续支持年限"), default=3)
@@ -68,10 +66,20 @@ class PolicyVersion(models.Model):
     registration_prefix = models.CharField(_("本市登记代码（统一社会信用代码第3–6位）"), max_length=4, default="1502")
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("批准人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批准人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
 

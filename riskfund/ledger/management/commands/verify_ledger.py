@@ -10,7 +10,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         stored = dict(Account.objects.values_list("code", "balance"))
         differences = [
-            (code, stored[code], total) for code, total in sorted(recomputed_balances().items()) if stored[code] != total
+            (code, stored[code], total)
+            for code, total in sorted(recomputed_balances().items())
+            if stored[code] != total
         ]
         for code, running, total in differences:
             self.stdout.write(f"{code}: running balance {running} != sum of entries {total}")
