@@ -1,8 +1,26 @@
+from datetime import date
+
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 
 def pytest_runtest_setup(item):
     engine = settings.DATABASES["default"]["ENGINE"]
     if item.get_closest_marker("postgres") and engine != "django.db.backends.postgresql":
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://… (CI does)")
+
+
+@pytest.fixture
+def policy_2021(db):
+    """The 2021 revision (包府办发〔2021〕49号) with its default parameters, approved (SPEC §2)."""
+    from riskfund.policy.models import PolicyVersion
+
+    return PolicyVersion.objects.create(
+        code="2021",
+        title="包头市中小微企业助保金贷款管理办法（修订）",
+        document_no="包府办发〔2021〕49号",
+        effective_from=date(2021, 4, 30),
+        effective_to=date(2026, 4, 29),
+        approved_at=timezone.now(),
+    )
