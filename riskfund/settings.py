@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "riskfund.lending",
     "riskfund.claims",
     "riskfund.cob",
+    "riskfund.outbox",
     "riskfund.api",
     "riskfund.dashboard",
     "banks",
