@@ -1,4 +1,9 @@
-"""Effective-dated policy parameters (SPEC §2). Every number of the regulation lives in a row here."""
+"""Policy and reference data (SPEC §2, §8).
+
+``PolicyVersion``: effective-dated policy parameters; every number of the regulation lives in a row here.
+``WorkingDayOverride``: admin corrections to the official PRC working-day calendar (art. 18, 27, 32).
+``LprRate``: the one-year Loan Prime Rate table (art. 22 (三)).
+``IndustryStandard``: the national SME size standard, 工信部联企业〔2011〕300号 (art. 4).
 
 from decimal import Decimal
 
@@ -90,6 +95,7 @@ class PolicyVersion(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(effective_to__gte=F("effective_from")), name="policy_dates_ordered"),
         ]
+        permissions = [("approve_policyversion", _("可以批准政策版本"))]
 
     def __str__(self) -> str:
         return f"{self.code} ({self.effective_from} – {self.effective_to})"
@@ -103,3 +109,121 @@ class PolicyVersion(models.Model):
     def split_weights(self) -> tuple[int, int, int]:
         """region : city : district, applied to the pool share (art. 20)."""
         return (self.split_weight_region, self.split_weight_city, self.split_weight_district)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class WorkingDayOverride(models.Model):
+    """An admin correction of the official calendar for one day; it wins over ``chinese_calendar``.
+
+    Used for years the package does not cover yet (SPEC §8) and for ad-hoc changes. Working days count the
+    notice deadlines of art. 27 and 32 and the deposit return of art. 18.
+    """
+
+    day = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {'工作日' if self.is_working_day else '休息日'}"
+
+
+class LprRate(models.Model):
+    """One-year Loan Prime Rate in percent, in force from ``effective_on`` until the next row (art. 22 (三))."""
+
+    effective_on = models.DateField(_("起始日期"), unique=True)
+    rate_percent = models.DecimalField(
+        _("一年期LPR（%）"),
+        max_digits=6,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    class Meta:
+        verbose_name = _("贷款市场报价利率")
+        verbose_name_plural = _("贷款市场报价利率")
+        ordering = ["-effective_on"]
+        constraints = [models.CheckConstraint(condition=Q(rate_percent__gte=0), name="lpr_rate_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.effective_on} {self.rate_percent}%"
+
+
+class Measure(models.TextChoices):
+    """The measures of the 2011 standard: 从业人员 (persons), 营业收入 and 资产总额 (yuan)."""
+
+    EMPLOYEES = "employees", _("从业人员")
+    REVENUE = "revenue", _("营业收入")
+    ASSETS = "assets", _("资产总额")
+
+
+class SizeClass(models.TextChoices):
+    """Enterprise size class (工信部联企业〔2011〕300号); large enterprises are not eligible (art. 4)."""
+
+    MICRO = "micro", _("微型")
+    SMALL = "small", _("小型")
+    MEDIUM = "medium", _("中型")
+    LARGE = "large", _("大型")
+
+
+THRESHOLD = {"max_digits": 18, "decimal_places": 2}
+
+
+class IndustryStandard(models.Model):
+    """One industry of the 2011 SME standard (art. 4). Amounts in yuan, employees in persons.
+
+    SME if ANY listed measure is below its ``sme_below`` figure; medium if EVERY measure is at or above
+    ``medium_from``; else small if every measure is at or above ``small_from``; else micro. Industries with one
+    measure leave the second set empty.
+    """
+
+    code = models.CharField(_("行业代码"), max_length=40, unique=True)
+    name_zh = models.CharField(_("行业名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
+    measure_1 = models.CharField(_("指标一"), max_length=20, choices=Measure.choices)
+    measure_2 = models.CharField(_("指标二"), max_length=20, choices=Measure.choices, blank=True)
+    sme_below_1 = models.DecimalField(_("指标一：中小微型上限（不含）"), **THRESHOLD)
+    sme_below_2 = models.DecimalField(_("指标二：中小微型上限（不含）"), null=True, blank=True, **THRESHOLD)
+    medium_from_1 = models.DecimalField(_("指标一：中型下限（含）"), **THRESHOLD)
+    medium_from_2 = models.DecimalField(_("指标二：中型下限（含）"), null=True, blank=True, **THRESHOLD)
+    small_from_1 = models.DecimalField(_("指标一：小型下限（含）"), **THRESHOLD)
+    small_from_2 = models.DecimalField(_("指标二：小型下限（含）"), null=True, blank=True, **THRESHOLD)
+
+    class Meta:
+        verbose_name = _("中小企业划型标准")
+        verbose_name_plural = _("中小企业划型标准")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(measure_2="", sme_below_2__isnull=True, medium_from_2__isnull=True, small_from_2__isnull=True)
+                    | (
+                        ~Q(measure_2="")
+                        & Q(sme_below_2__isnull=False, medium_from_2__isnull=False, small_from_2__isnull=False)
+                    )
+                ),
+                name="industry_second_measure_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(sme_below_1__gte=0, medium_from_1__gte=0, small_from_1__gte=0),
+                name="industry_thresholds_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+    @property
+    def criteria(self) -> list[tuple[str, Decimal, Decimal, Decimal]]:
+        """(measure, sme_below, medium_from, small_from) for each listed measure."""
+        rows = [(self.measure_1, self.sme_below_1, self.medium_from_1, self.small_from_1)]
+        if self.measure_2:
+            rows.append((self.measure_2, self.sme_below_2, self.medium_from_2, self.small_from_2))
+        return rows

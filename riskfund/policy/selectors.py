@@ -1,8 +1,9 @@
-"""Which policy version governs a date (SPEC §2)."""
+"""Reads of policy and reference data: which version governs a date (SPEC §2), the LPR in force (art. 22)."""
 
 from datetime import date
+from decimal import Decimal
 
-from .models import PolicyVersion
+from .models import LprRate, PolicyVersion
 
 
 def _approved():
@@ -23,3 +24,9 @@ def policy_for_pool(on: date) -> PolicyVersion:
     if version is None:
         raise PolicyVersion.DoesNotExist("no approved policy version: run `python manage.py bootstrap`")
     return version
+
+
+def lpr_on(d: date) -> Decimal | None:
+    """The one-year LPR in percent in force on ``d`` (the latest publication on or before it), None before the
+    first one known. Stored next to a loan's rate for reporting (art. 22 (三))."""
+    return LprRate.objects.filter(effective_on__lte=d).order_by("-effective_on").values_list("rate_percent", flat=True).first()

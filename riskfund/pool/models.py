@@ -1,0 +1,214 @@
+"""The pool's state and the records behind its money movements (SPEC §4–§7).
+
+``PoolState`` is ONE row (pk = 1) with the running figures of SPEC §4 — pool funds F, net compensation N,
+pool balance B (invariant B = F − N), the outstanding principal of active loans — and the suspension flag
+of art. 37. Every posting and every limit check locks it first (``select_for_update``), so concurrent
+requests serialise on it; the lock order is PoolState, then parties rows, then ledger accounts by id.
+
+``Injection``, ``DepositTopUp`` and ``InterestCredit`` are the business records of the postings (art. 8,
+12, 13, 16); each points at its ledger transaction. Records are never edited or deleted: a mistaken
+injection is reversed by a reversing transaction.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class PoolState(models.Model):
+    """The single row of running pool figures (SPEC §4) and the suspension flag (art. 37)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    pool_funds = models.DecimalField(_("资金池资金"), default=0, **MONEY)
+    net_compensation = models.DecimalField(_("代偿净额累计"), default=0, **MONEY)
+    pool_balance = models.DecimalField(_("资金池余额"), default=0, **MONEY)
+    outstanding_principal = models.DecimalField(_("在贷余额"), default=0, **MONEY)
+    suspended = models.BooleanField(_("暂停新增业务"), default=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("资金池状态")
+        verbose_name_plural = _("资金池状态")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="pool_state_singleton")]
+
+    def __str__(self) -> str:
+        return str(_("资金池状态"))
+
+
+class PoolStateChange(models.Model):
+    """A crossing of the suspension threshold (art. 37): ``suspended`` is the new state."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    occurred_at = models.DateTimeField(_("发生时间"), auto_now_add=True)
+    business_date = models.DateField(_("业务日期"))
+    suspended = models.BooleanField(_("暂停新增业务"))
+    ratio = models.DecimalField(_("代偿比例"), max_digits=9, decimal_places=6)
+    pool_funds = models.DecimalField(_("资金池资金"), **MONEY)
+    net_compensation = models.DecimalField(_("代偿净额累计"), **MONEY)
+    cause = models.CharField(_("原因"), max_length=200)
+
+    class Meta:
+        verbose_name = _("资金池状态变更")
+        verbose_name_plural = _("资金池状态变更")
+        ordering = ["-occurred_at"]
+
+    def __str__(self) -> str:
+        state = _("暂停") if self.suspended else _("恢复")
+        return f"{self.business_date} {state} {self.ratio}"
+
+
+class InjectionKind(models.TextChoices):
+    INJECTION = "injection", _("注资")
+    REPLENISHMENT = "replenishment", _("补充资金")
+
+
+class Injection(models.Model):
+    """Money paid in by a funder (art. 8) or a replenishment after losses (art. 13, 38)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    funder = models.ForeignKey(
+        "parties.Funder", verbose_name=_("出资方"), on_delete=models.PROTECT, related_name="injections"
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=InjectionKind.choices, default=InjectionKind.INJECTION)
+    paid_on = models.DateField(_("到账日期"))
+    amount = models.DecimalField(_("金额"), **MONEY)
+    reference = models.CharField(_("凭证号"), max_length=100, blank=True)
+    transaction = models.OneToOneField(
+        "ledger.Transaction", verbose_name=_("记账凭证"), on_delete=models.PROTECT, related_name="injection"
+    )
+    reversal = models.OneToOneField(
+        "ledger.Transaction",
+        verbose_name=_("冲正凭证"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_injection",
+    )
+    reversed_on = models.DateField(_("冲正日期"), null=True, blank=True)
+    reversal_reason = models.CharField(_("冲正原因"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("注资")
+        verbose_name_plural = _("注资")
+        ordering = ["-paid_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="pool_injection_amount_positive"),
+            models.CheckConstraint(condition=Q(kind__in=InjectionKind.values), name="pool_injection_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funder_id} {self.get_kind_display()} {self.amount}（{self.paid_on}）"
+
+
+class TopUpStatus(models.TextChoices):
+    REQUESTED = "requested", _("已申请")
+    APPROVED = "approved", _("已批准")
+    EXECUTED = "executed", _("已执行")
+
+
+class DepositTopUp(models.Model):
+    """A top-up of a bank's risk-compensation deposit (art. 16): requested, approved, executed in N days."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    bank = models.ForeignKey("parties.Bank", verbose_name=_("合作银行"), on_delete=models.PROTECT, related_name="topups")
+    requested_amount = models.DecimalField(_("申请金额"), **MONEY)
+    reason = models.CharField(_("申请理由"), max_length=500, blank=True)
+    requested_on = models.DateField(_("申请日期"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_by_bank = models.BooleanField(_("银行申请"), default=False)
+    status = models.CharField(_("状态"), max_length=10, choices=TopUpStatus.choices, default=TopUpStatus.REQUESTED)
+    approved_amount = models.DecimalField(_("批准金额"), null=True, blank=True, **MONEY)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批准人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_on = models.DateField(_("批准日期"), null=True, blank=True)
+    due_on = models.DateField(_("执行期限"), null=True, blank=True)
+    executed_on = models.DateField(_("执行日期"), null=True, blank=True)
+    executed_late = models.BooleanField(_("逾期执行"), default=False)
+    transaction = models.OneToOneField(
+        "ledger.Transaction",
+        verbose_name=_("记账凭证"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="topup",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("抵押金补充")
+        verbose_name_plural = _("抵押金补充")
+        ordering = ["-requested_on", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bank"],
+                condition=Q(status__in=["requested", "approved"]),
+                name="pool_one_open_topup_per_bank",
+            ),
+            models.CheckConstraint(condition=Q(requested_amount__gt=0), name="pool_topup_amount_positive"),
+            models.CheckConstraint(condition=Q(status__in=TopUpStatus.values), name="pool_topup_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank.code} {self.requested_amount}（{self.get_status_display()}）"
+
+
+class InterestCredit(models.Model):
+    """Interest earned on the special account or on a bank deposit, rolled into the pool (art. 12)."""
+
+    SPECIAL = "special"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    credited_on = models.DateField(_("入账日期"))
+    amount = models.DecimalField(_("金额"), **MONEY)
+    account = models.CharField(_("计息账户"), max_length=32, help_text=_("“special”为资金池专户，否则为银行代码"))
+    reference = models.CharField(_("凭证号"), max_length=100, blank=True)
+    transaction = models.OneToOneField(
+        "ledger.Transaction", verbose_name=_("记账凭证"), on_delete=models.PROTECT, related_name="interest_credit"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("利息入账")
+        verbose_name_plural = _("利息入账")
+        ordering = ["-credited_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="pool_interest_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.amount}（{self.credited_on}）"
