@@ -4,6 +4,7 @@
 ``WorkingDayOverride``: admin corrections to the official PRC working-day calendar (art. 18, 27, 32).
 ``LprRate``: the one-year Loan Prime Rate table (art. 22 (三)).
 ``IndustryStandard``: the national SME size standard, 工信部联企业〔2011〕300号 (art. 4).
+"""
 
 from decimal import Decimal
 

@@ -29,4 +29,5 @@ def policy_for_pool(on: date) -> PolicyVersion:
 def lpr_on(d: date) -> Decimal | None:
     """The one-year LPR in percent in force on ``d`` (the latest publication on or before it), None before the
     first one known. Stored next to a loan's rate for reporting (art. 22 (三))."""
-    return LprRate.objects.filter(effective_on__lte=d).order_by("-effective_on").values_list("rate_percent", flat=True).first()
+    rates = LprRate.objects.filter(effective_on__lte=d).order_by("-effective_on")
+    return rates.values_list("rate_percent", flat=True).first()

@@ -57,7 +57,7 @@ def size_class(
 
 
 def classify_size(*, industry: str, employees: int, revenue: Decimal, total_assets: Decimal) -> str:
-    """"micro" | "small" | "medium" | "large" for an enterprise of ``industry`` (a code of
+    """ "micro" | "small" | "medium" | "large" for an enterprise of ``industry`` (a code of
     ``sme-standard-2011.csv``); an unknown industry is refused with ``validation_error`` (art. 4)."""
     standard = IndustryStandard.objects.filter(code=industry).first()
     if standard is None:

@@ -34,7 +34,8 @@ def uscc_problem(code: str) -> str | None:
         return f"统一社会信用代码应为18位，实际为{len(code)}位"
     bad = [c for c in code if c not in VALUES]
     if bad:
-        return f"统一社会信用代码含有不允许的字符 {''.join(dict.fromkeys(bad))!r}（仅限 0-9 及大写字母，不含 I、O、Z、S、V）"
+        shown = "".join(dict.fromkeys(bad))
+        return f"统一社会信用代码含有不允许的字符 {shown!r}（仅限 0-9 及大写字母，不含 I、O、Z、S、V）"
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
         return f"统一社会信用代码校验位错误：应为 {expected}，实际为 {code[17]}"
