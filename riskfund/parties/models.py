@@ -65,7 +65,7 @@ class Funder(models.Model):
 class Bank(models.Model):
     """A cooperating bank (art. 14–19). ``outstanding_principal`` and ``active_loans`` count its active loans."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
     code = models.CharField(_("代码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=200)
     outstanding_principal = models.DecimalField(_("在贷余额"), default=0, **MONEY)
@@ -92,7 +92,7 @@ class Bank(models.Model):
 class Guarantor(models.Model):
     """A cooperating guarantee company (art. 20, 28): bears 40 % of each loss."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
     code = models.CharField(_("代码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=200)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -119,16 +119,14 @@ class Agreement(models.Model):
     art. 18) → ended (deposit returned). A bank has at most one agreement that is not ended.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
     bank = models.ForeignKey(Bank, verbose_name=_("合作银行"), on_delete=models.PROTECT, related_name="agreements")
     guarantor = models.ForeignKey(
         Guarantor, verbose_name=_("合作担保机构"), on_delete=models.PROTECT, related_name="agreements"
     )
     signed_on = models.DateField(_("签订日期"))
     ends_on = models.DateField(_("约定到期日"), null=True, blank=True)
-    status = models.CharField(
-        _("状态"), max_length=10, choices=AgreementStatus.choices, default=AgreementStatus.ACTIVE
-    )
+    status = models.CharField(_("状态"), max_length=10, choices=AgreementStatus.choices, default=AgreementStatus.ACTIVE)
     ended_on = models.DateField(_("终止日期"), null=True, blank=True)
     return_due_on = models.DateField(_("抵押金应退回日期"), null=True, blank=True)
     deposit_returned_on = models.DateField(_("抵押金退回日期"), null=True, blank=True)

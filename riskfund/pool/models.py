@@ -23,7 +23,7 @@ MONEY = {"max_digits": 18, "decimal_places": 2}
 class PoolState(models.Model):
     """The single row of running pool figures (SPEC §4) and the suspension flag (art. 37)."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    id = models.PositiveSmallIntegerField(_("编号"), primary_key=True, default=1, editable=False)
     pool_funds = models.DecimalField(_("资金池资金"), default=0, **MONEY)
     net_compensation = models.DecimalField(_("代偿净额累计"), default=0, **MONEY)
     pool_balance = models.DecimalField(_("资金池余额"), default=0, **MONEY)
@@ -43,7 +43,7 @@ class PoolState(models.Model):
 class PoolStateChange(models.Model):
     """A crossing of the suspension threshold (art. 37): ``suspended`` is the new state."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
     occurred_at = models.DateTimeField(_("发生时间"), auto_now_add=True)
     business_date = models.DateField(_("业务日期"))
     suspended = models.BooleanField(_("暂停新增业务"))
@@ -70,7 +70,7 @@ class InjectionKind(models.TextChoices):
 class Injection(models.Model):
     """Money paid in by a funder (art. 8) or a replenishment after losses (art. 13, 38)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
     funder = models.ForeignKey(
         "parties.Funder", verbose_name=_("出资方"), on_delete=models.PROTECT, related_name="injections"
     )
@@ -123,8 +123,10 @@ class TopUpStatus(models.TextChoices):
 class DepositTopUp(models.Model):
     """A top-up of a bank's risk-compensation deposit (art. 16): requested, approved, executed in N days."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    bank = models.ForeignKey("parties.Bank", verbose_name=_("合作银行"), on_delete=models.PROTECT, related_name="topups")
+    id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
+    bank = models.ForeignKey(
+        "parties.Bank", verbose_name=_("合作银行"), on_delete=models.PROTECT, related_name="topups"
+    )
     requested_amount = models.DecimalField(_("申请金额"), **MONEY)
     reason = models.CharField(_("申请理由"), max_length=500, blank=True)
     requested_on = models.DateField(_("申请日期"))
@@ -184,7 +186,7 @@ class InterestCredit(models.Model):
 
     SPECIAL = "special"
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
     credited_on = models.DateField(_("入账日期"))
     amount = models.DecimalField(_("金额"), **MONEY)
     account = models.CharField(_("计息账户"), max_length=32, help_text=_("“special”为资金池专户，否则为银行代码"))

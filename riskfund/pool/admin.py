@@ -1,0 +1,219 @@
+"""Admin for the pool. Thin: adding a record calls its service; posted records are read-only and are
+never deleted — an injection is corrected by the "reverse" action, a top-up moves on by its actions."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from riskfund.errors import RuleViolation
+from riskfund.parties.admin import DateActionForm, ServiceAdmin, action_date, copy_into, rule_message
+
+from .models import DepositTopUp, Injection, InterestCredit, PoolState, PoolStateChange, TopUpStatus
+from .selectors import pool_position
+from .services import injection_post, injection_reverse, interest_post, topup_approve, topup_execute, topup_request
+
+
+class ReadOnlyAfterAddMixin:
+    """Posted records are immutable: editable only on the add form."""
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+
+class InjectionActionForm(DateActionForm):
+    reason = forms.CharField(label=_("冲正原因"), required=False, max_length=300)
+
+
+@admin.register(Injection)
+class InjectionAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
+    list_display = ["funder", "kind", "paid_on", "amount", "reference", "reversed_on", "created_by", "created_at"]
+    list_filter = ["kind", "funder"]
+    search_fields = ["reference", "funder__code", "funder__name"]
+    date_hierarchy = "paid_on"
+    fields = ["funder", "kind", "paid_on", "amount", "reference"]
+    action_form = InjectionActionForm
+    actions = ["reverse_selected"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return [*self.fields, "transaction", "reversal", "reversed_on", "reversal_reason", "created_by"]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        created = injection_post(
+            funder=data["funder"],
+            paid_on=data["paid_on"],
+            amount=data["amount"],
+            kind=data["kind"],
+            reference=data.get("reference", ""),
+            user=request.user,
+        )
+        copy_into(obj, created)
+
+    @admin.action(description=_("冲正所选注资"))
+    def reverse_selected(self, request, queryset):
+        on = action_date(request)
+        reason = request.POST.get("reason", "").strip()
+        for injection in queryset:
+            try:
+                injection_reverse(injection=injection, reversed_on=on, reason=reason, user=request.user)
+            except RuleViolation as exc:
+                self.message_user(request, f"{injection}：{rule_message(exc)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{injection}：{_('已冲正')}", messages.SUCCESS)
+
+
+class TopUpActionForm(DateActionForm):
+    amount = forms.DecimalField(label=_("批准金额（空为申请金额）"), required=False, max_digits=18, decimal_places=2)
+
+
+@admin.register(DepositTopUp)
+class DepositTopUpAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
+    list_display = [
+        "bank",
+        "requested_amount",
+        "requested_on",
+        "requested_by",
+        "requested_by_bank",
+        "status",
+        "approved_amount",
+        "approved_by",
+        "approved_on",
+        "due_on",
+        "executed_on",
+        "executed_late",
+    ]
+    list_filter = ["status", "executed_late", "bank"]
+    fields = ["bank", "requested_amount", "reason"]
+    action_form = TopUpActionForm
+    actions = ["approve_selected", "execute_selected"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return [f.name for f in DepositTopUp._meta.fields]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        created = topup_request(
+            bank=data["bank"], amount=data["requested_amount"], reason=data.get("reason", ""), user=request.user
+        )
+        copy_into(obj, created)
+
+    @admin.action(description=_("批准所选补充申请（第十六条，须由申请人以外的人员批准）"))
+    def approve_selected(self, request, queryset):
+        on = action_date(request)
+        chosen: Decimal | None = TopUpActionForm.base_fields["amount"].clean(request.POST.get("amount", ""))
+        for topup in queryset.filter(status=TopUpStatus.REQUESTED):
+            self.run_service(
+                request,
+                lambda t=topup: topup_approve(
+                    topup=t, amount=chosen or t.requested_amount, approved_on=on, user=request.user
+                ),
+                f"{topup}：{_('已批准')}",
+            )
+
+    @admin.action(description=_("执行所选补充（第十六条）"))
+    def execute_selected(self, request, queryset):
+        on = action_date(request)
+        for topup in queryset.filter(status=TopUpStatus.APPROVED):
+            self.run_service(
+                request,
+                lambda t=topup: topup_execute(topup=t, executed_on=on, user=request.user),
+                f"{topup}：{_('已执行')}",
+            )
+
+
+class InterestCreditForm(forms.ModelForm):
+    class Meta:
+        model = InterestCredit
+        fields = ["credited_on", "amount", "account", "reference"]
+
+
+@admin.register(InterestCredit)
+class InterestCreditAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
+    form = InterestCreditForm
+    list_display = ["credited_on", "account", "amount", "reference", "created_by"]
+    list_filter = ["account"]
+    date_hierarchy = "credited_on"
+
+    def get_fields(self, request, obj=None):
+        fields = ["credited_on", "amount", "account", "reference"]
+        return fields if obj is None else [*fields, "transaction", "created_by"]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        created = interest_post(
+            credited_on=data["credited_on"],
+            amount=data["amount"],
+            account=data["account"],
+            reference=data.get("reference", ""),
+            user=request.user,
+        )
+        copy_into(obj, created)
+
+
+POSITION_LABELS = {
+    "pool_funds": _("资金池资金"),
+    "net_compensation": _("代偿净额累计"),
+    "compensation_ratio": _("代偿比例"),
+    "suspension_threshold": _("暂停阈值（第三十七条）"),
+    "suspended": _("暂停新增业务"),
+    "pool_balance": _("资金池余额"),
+    "credit_capacity": _("授信额度（第九条）"),
+    "outstanding_principal": _("在贷余额"),
+    "available_capacity": _("可用额度"),
+    "policy_version": _("政策版本"),
+    "resume_replenishment": _("恢复业务所需补充资金"),
+    "as_of": _("日期"),
+}
+
+
+def _position_field(key: str):
+    def show(self, obj):
+        return pool_position()[key]
+
+    show.short_description = POSITION_LABELS[key]
+    show.__name__ = f"position_{key}"
+    return show
+
+
+class PoolStateAdmin(admin.ModelAdmin):
+    """The pool position (read-only), from the state row and the policy in force."""
+
+    list_display = [f"position_{key}" for key in POSITION_LABELS]
+    readonly_fields = list_display
+    fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for position_key in POSITION_LABELS:
+    setattr(PoolStateAdmin, f"position_{position_key}", _position_field(position_key))
+admin.site.register(PoolState, PoolStateAdmin)
+
+
+@admin.register(PoolStateChange)
+class PoolStateChangeAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "business_date", "suspended", "ratio", "pool_funds", "net_compensation", "cause"]
+    list_filter = ["suspended"]
+    date_hierarchy = "business_date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,172 @@
+"""Reads of the pool shared by the API, the admin and the exports (SPEC §4–§7).
+
+Everything here is O(1) in the number of entries: it reads the ``PoolState`` row and running account
+balances, never sums the ledger. ``pool_position`` reads the current state; ``on`` selects the policy
+version (leverage, threshold) and the ``as_of`` label — historic positions come from the daily snapshots.
+"""
+
+from datetime import date
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+
+from riskfund.ledger.selectors import account_balance, balances_by_prefix
+from riskfund.money import FEN, ZERO, ceil_fen
+from riskfund.parties.models import Bank, Funder, FunderTier
+from riskfund.policy.models import PolicyVersion
+from riskfund.policy.selectors import policy_for_pool
+
+from .models import PoolState
+
+RATIO_PLACES = Decimal("0.000001")
+YUAN = Decimal("1")
+
+
+def compensation_ratio(pool_funds: Decimal, net_compensation: Decimal) -> Decimal:
+    """N ÷ F with 6 places, 0 when F = 0 (SPEC §4)."""
+    if pool_funds <= ZERO:
+        return Decimal("0.000000")
+    return (net_compensation / pool_funds).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def is_suspended(pool_funds: Decimal, net_compensation: Decimal, threshold: Decimal) -> bool:
+    """Art. 37: suspended while N ≥ threshold × F, compared exactly (no rounded ratio); F = 0 → ratio 0."""
+    return pool_funds > ZERO and net_compensation >= threshold * pool_funds
+
+
+def resume_amount(pool_funds: Decimal, net_compensation: Decimal, threshold: Decimal) -> Decimal:
+    """SPEC §5: the replenishment that resumes a suspended pool, N ÷ threshold − F up to the fen, + 0.01.
+
+    After it, F' = N ÷ t + ε with ε > 0, so N < t × F' and the pool resumes (art. 37, 38).
+    """
+    if not is_suspended(pool_funds, net_compensation, threshold) or threshold <= 0:
+        return ZERO
+    return max(ZERO, ceil_fen(net_compensation / threshold - pool_funds) + FEN)
+
+
+def pool_state() -> PoolState:
+    """The state row, unlocked (a blank one before bootstrap)."""
+    return PoolState.objects.filter(pk=1).first() or PoolState(pk=1)
+
+
+def pool_position(on: date | None = None) -> dict:
+    """The pool position of API.md ``GET /api/v1/pool/`` plus ``resume_replenishment`` (SPEC §4, §5).
+
+    credit capacity = leverage × B (art. 9); available = capacity − Σ outstanding of active loans.
+    """
+    as_of = on or timezone.localdate()
+    state = pool_state()
+    policy = policy_for_pool(as_of)
+    capacity = (policy.pool_leverage * state.pool_balance).quantize(FEN)
+    resume = ZERO
+    if state.suspended:
+        resume = resume_amount(state.pool_funds, state.net_compensation, policy.suspension_threshold)
+    return {
+        "pool_funds": state.pool_funds,
+        "net_compensation": state.net_compensation,
+        "compensation_ratio": compensation_ratio(state.pool_funds, state.net_compensation),
+        "suspension_threshold": policy.suspension_threshold,
+        "suspended": state.suspended,
+        "pool_balance": state.pool_balance,
+        "credit_capacity": capacity,
+        "outstanding_principal": state.outstanding_principal,
+        "available_capacity": capacity - state.outstanding_principal,
+        "policy_version": policy.code,
+        "as_of": as_of,
+        "resume_replenishment": resume,
+    }
+
+
+def funder_minimum(funder: Funder, policy: PolicyVersion | None = None) -> Decimal:
+    """M_d of SPEC §6 (art. 8): the district minimum for the funder's flags, whatever its commitment.
+
+    0 for the region and the city, which have no minimum.
+    """
+    if funder.tier != FunderTier.DISTRICT:
+        return ZERO
+    policy = policy or policy_for_pool(timezone.localdate())
+    if funder.reduced_standard:
+        return policy.district_reduced_min_injection
+    return policy.district_min_injection
+
+
+def district_replenishment_due(*, paid_in: Decimal, loss: Decimal, replenished: Decimal, minimum: Decimal) -> Decimal:
+    """SPEC §6 (art. 13): max(0, L_d − R_d, M_d − (P_d − L_d))."""
+    return max(ZERO, loss - replenished, minimum - (paid_in - loss))
+
+
+def funder_list(on: date | None = None) -> list[dict]:
+    """Every funder with its paid-in, loss, cap and replenishment due (API.md ``GET /api/v1/funders/``).
+
+    scale_cap = district_scale_cap × paid-in for districts (art. 13), None otherwise. Replenishment due:
+    districts per SPEC §6; the city the resume amount while the pool is suspended (art. 38, SPEC §5);
+    the region 0.
+    """
+    as_of = on or timezone.localdate()
+    policy = policy_for_pool(as_of)
+    paid = balances_by_prefix("funder:")
+    losses = balances_by_prefix("loss:")
+    state = pool_state()
+    city_due = ZERO
+    if state.suspended:
+        city_due = resume_amount(state.pool_funds, state.net_compensation, policy.suspension_threshold)
+    tier_order = {FunderTier.REGION: 0, FunderTier.CITY: 1, FunderTier.DISTRICT: 2}
+    rows = []
+    for funder in sorted(Funder.objects.all(), key=lambda f: (tier_order.get(f.tier, 3), f.code)):
+        paid_in = paid.get(funder.account_code, ZERO)
+        loss = losses.get(funder.loss_account_code, ZERO)
+        if funder.tier == FunderTier.DISTRICT:
+            scale_cap = (policy.district_scale_cap * paid_in).quantize(FEN)
+            due = district_replenishment_due(
+                paid_in=paid_in,
+                loss=loss,
+                replenished=funder.replenished_total,
+                minimum=funder_minimum(funder, policy),
+            )
+        else:
+            scale_cap = None
+            due = city_due if funder.tier == FunderTier.CITY else ZERO
+        rows.append(
+            {
+                "code": funder.code,
+                "name": funder.name,
+                "tier": funder.tier,
+                "paid_in": paid_in,
+                "loss": loss,
+                "commitment": funder.commitment,
+                "scale_cap": scale_cap,
+                "outstanding_principal": funder.outstanding_principal,
+                "replenishment_due": due,
+            }
+        )
+    return rows
+
+
+def deposit_balance(bank: Bank) -> Decimal:
+    return account_balance(bank.deposit_account_code)
+
+
+def topup_suggested(bank: Bank, on: date | None = None) -> Decimal:
+    """Art. 16 / SPEC §7: ceil(outstanding ÷ multiple − balance) to the yuan when outstanding > multiple ×
+    balance, else 0."""
+    policy = policy_for_pool(on or timezone.localdate())
+    balance = deposit_balance(bank)
+    multiple = policy.deposit_topup_multiple
+    if bank.outstanding_principal <= multiple * balance:
+        return ZERO
+    return (bank.outstanding_principal / multiple - balance).quantize(YUAN, rounding=ROUND_CEILING).quantize(FEN)
+
+
+def deposit_position(bank: Bank, on: date | None = None) -> dict:
+    """A bank's deposit for API.md ``GET /api/v1/deposit/`` (art. 16): balance, outstanding, suggested top-up,
+    and its movements as a queryset of ledger entries on ``deposit:<code>`` (newest first, for pagination)."""
+    from riskfund.ledger.models import Entry
+
+    return {
+        "balance": deposit_balance(bank),
+        "outstanding_principal": bank.outstanding_principal,
+        "topup_suggested": topup_suggested(bank, on),
+        "movements": Entry.objects.filter(account__code=bank.deposit_account_code)
+        .select_related("transaction")
+        .order_by("-transaction__business_date", "-transaction__posted_at", "-id"),
+    }
