@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "riskfund.claims",
     "riskfund.cob",
     "riskfund.outbox",
+    "riskfund.exports",
     "riskfund.api",
     "riskfund.dashboard",
     "banks",
@@ -140,12 +141,22 @@ LOGGING = {
 
 # --- REST API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    # Staff: knox tokens (riskfund/api/auth.py). The bank Api-Key authenticator (banks/auth.py) joins here.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["knox.auth.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["riskfund.api.parsers.DecimalJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["riskfund.api.renderers.JSONRenderer", "riskfund.api.renderers.ProblemJSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "riskfund.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "riskfund.api.problems.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "bank": "600/min"},
+    "DEFAULT_SCHEMA_CLASS": "riskfund.api.schema.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "bank": "600/min"},
+    "DATE_FORMAT": "%Y-%m-%d",
+    "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -157,6 +168,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {"LedgerSideEnum": ["debit", "credit"]},
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "Api-Key": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "Partner bank key: `Authorization: Api-Key <key>` (issued once, stored hashed).",
+            }
+        }
+    },
 }
 
 REST_KNOX = {"TOKEN_TTL": timedelta(hours=10), "AUTO_REFRESH": False}

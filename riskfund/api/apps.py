@@ -6,3 +6,6 @@ class ApiConfig(AppConfig):
     name = "riskfund.api"
     label = "api"
     verbose_name = _("接口")
+
+    def ready(self) -> None:
+        from . import schema  # noqa: F401 — registers the drf-spectacular extensions

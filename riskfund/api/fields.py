@@ -1,0 +1,107 @@
+"""Serializer fields for the API's conventions (API.md): amounts and ratios as decimal strings, dates
+as ``YYYY-MM-DD``, and the ``date_in_future`` rule.
+
+Requests accept an amount only as a JSON string of digits with at most ``places`` decimals (``"1000"``,
+``"1000.5"``, ``"1000.50"``); a JSON number, more decimals, an exponent, NaN, Infinity, or a negative
+value where the field is not ``signed`` is a 400 with a message on the field. Responses always carry
+exactly ``places`` decimals (``"1000000.00"``).
+"""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from riskfund.errors import RuleViolation
+
+DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+class DecimalStringField(serializers.DecimalField):
+    """A fixed-point decimal carried as a JSON string with at most ``places`` decimals."""
+
+    default_error_messages = {
+        "not_a_string": _('Enter the value as a JSON string such as "1000.00", not as a number.'),
+        "invalid_format": _('Enter a decimal number with at most {places} decimal places, such as "1000.50".'),
+        "negative": _("A negative value is not allowed here."),
+    }
+
+    example = "1000.00"
+
+    def __init__(self, *, places: int = 2, max_digits: int = 18, signed: bool = False, **kwargs) -> None:
+        kwargs["coerce_to_string"] = True
+        super().__init__(max_digits=max_digits, decimal_places=places, **kwargs)
+        self.signed = signed
+        self.quantum = Decimal(1).scaleb(-places)
+        sign = "-?" if signed else ""
+        self.pattern = rf"^{sign}[0-9]+(\.[0-9]{{1,{places}}})?$"
+        self._regex = re.compile(self.pattern)
+        self._unsigned = re.compile(rf"^[0-9]+(\.[0-9]{{1,{places}}})?$")
+
+    def to_internal_value(self, data) -> Decimal:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        if not self._regex.match(data):
+            if data.startswith("-") and self._unsigned.match(data[1:]):
+                self.fail("negative")
+            self.fail("invalid_format", places=self.decimal_places)
+        whole = data.lstrip("-").split(".")[0].lstrip("0")
+        if len(whole) > self.max_whole_digits:
+            self.fail("max_whole_digits", max_whole_digits=self.max_whole_digits)
+        return Decimal(data).quantize(self.quantum)
+
+    def to_representation(self, value) -> str:
+        return str(Decimal(value).quantize(self.quantum))
+
+
+class MoneyField(DecimalStringField):
+    """An amount in CNY: two places, ``DecimalField(max_digits=18, decimal_places=2)`` in the database."""
+
+    example = "1000000.00"
+
+    def __init__(self, *, signed: bool = False, **kwargs) -> None:
+        super().__init__(places=2, max_digits=18, signed=signed, **kwargs)
+
+
+class RatioField(DecimalStringField):
+    """A ratio such as ``compensation_ratio``: six places (``"0.200000"``)."""
+
+    example = "0.200000"
+
+    def __init__(self, *, signed: bool = False, **kwargs) -> None:
+        super().__init__(places=6, max_digits=12, signed=signed, **kwargs)
+
+
+class BusinessDateField(serializers.DateField):
+    """A date written exactly ``YYYY-MM-DD`` (no other ISO 8601 spelling, no time)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("format", "%Y-%m-%d")
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value) -> date:
+        if not isinstance(value, str) or not DATE_RE.match(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
+def not_in_future(d: date, *, field: str = "") -> date:
+    """Refuse an event date after today in Asia/Shanghai: ``RuleViolation("date_in_future")``, 422.
+
+    Call it after the input serializer validated (so malformed input stays a 400), or in the service.
+    """
+    today = timezone.localdate()
+    if d > today:
+        what = field or gettext("date")
+        raise RuleViolation(
+            "date_in_future",
+            "",
+            gettext("%(field)s %(date)s is after today (%(today)s, Asia/Shanghai).")
+            % {"field": what, "date": d.isoformat(), "today": today.isoformat()},
+        )
+    return d

@@ -1,0 +1,52 @@
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from riskfund.ledger.models import Side
+from riskfund.ledger.services import account_open
+
+_serial = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters live in the cache: every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_staff(db):
+    """``make_staff("bureau")`` → an APIClient holding a fresh knox token of a user with those roles."""
+
+    def make(*roles: str, superuser: bool = False, username: str | None = None) -> APIClient:
+        user = get_user_model().objects.create_user(
+            username=username or f"u-{next(_serial)}", password="correct horse battery", is_superuser=superuser
+        )
+        for role in roles:
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
+        _, token = AuthToken.objects.create(user=user)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        client.user = user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def accounts(db):
+    account_open(code="pool:special", name="资金池专户", normal_side=Side.DEBIT)
+    account_open(code="funder:city", name="市本级", normal_side=Side.CREDIT)
+    account_open(code="funder:region", name="自治区", normal_side=Side.CREDIT)
