@@ -200,6 +200,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# Webhooks to banks: plain http only to loopback, only in development and test settings (API.md).
+RISKFUND_WEBHOOK_ALLOW_HTTP_LOOPBACK = DEBUG and _env_bool("RISKFUND_WEBHOOK_ALLOW_HTTP_LOOPBACK", False)
+
 # --- Production hardening (python manage.py check --deploy is clean with DJANGO_DEBUG=0) ------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

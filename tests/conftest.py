@@ -24,3 +24,14 @@ def policy_2021(db):
         effective_to=date(2026, 4, 29),
         approved_at=timezone.now(),
     )
+
+
+@pytest.fixture(autouse=True)
+def celery_eager_unless_worker(request):
+    """Run tasks in-process even when CELERY_BROKER_URL is set (CI), except in tests marked ``worker``."""
+    from riskfund.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = request.node.get_closest_marker("worker") is None
+    yield
+    app.conf.task_always_eager = previous

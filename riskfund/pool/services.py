@@ -20,6 +20,8 @@ from riskfund.ledger.models import Account, Transaction
 from riskfund.ledger.selectors import account_balance
 from riskfund.ledger.services import Leg, transaction_post, transaction_reverse
 from riskfund.money import ZERO, to_money
+from riskfund.outbox.models import EventType
+from riskfund.outbox.services import outbox_emit, outbox_emit_to_active_banks
 from riskfund.parties.models import Bank, Funder
 from riskfund.policy.selectors import policy_for_pool
 
@@ -118,7 +120,7 @@ def _evaluate_suspension(state: PoolState, business_date: date, cause: str) -> P
         return None
     state.suspended = suspended
     state.save(update_fields=["suspended", "updated_at"])
-    return PoolStateChange.objects.create(
+    change = PoolStateChange.objects.create(
         business_date=business_date,
         suspended=suspended,
         ratio=compensation_ratio(state.pool_funds, state.net_compensation),
@@ -126,6 +128,18 @@ def _evaluate_suspension(state: PoolState, business_date: date, cause: str) -> P
         net_compensation=state.net_compensation,
         cause=cause[:200],
     )
+    # SPEC §5: every change notifies every active bank, in the same transaction as its cause.
+    outbox_emit_to_active_banks(
+        type=EventType.POOL_SUSPENDED if suspended else EventType.POOL_RESUMED,
+        data={
+            "business_date": business_date,
+            "compensation_ratio": change.ratio,
+            "pool_funds": change.pool_funds,
+            "net_compensation": change.net_compensation,
+            "suspension_threshold": threshold,
+        },
+    )
+    return change
 
 
 def _apply(state: PoolState, txn: Transaction, business_date: date, cause: str) -> None:
@@ -402,6 +416,11 @@ def topup_approve(*, topup: DepositTopUp, amount: Decimal, approved_on: date, us
         topup.approved_on = approved_on
         topup.due_on = approved_on + timedelta(days=policy.topup_execution_days)
         topup.save(update_fields=["status", "approved_amount", "approved_by", "approved_on", "due_on"])
+        outbox_emit(
+            bank=topup.bank,
+            type=EventType.TOPUP_APPROVED,
+            data={"topup": topup.pk, "amount": amount, "approved_on": approved_on, "due_on": topup.due_on},
+        )
     return topup
 
 

@@ -3,17 +3,6 @@ from datetime import date
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def celery_eager_unless_worker(request):
-    """Run tasks in-process even when CELERY_BROKER_URL is set (CI), except in tests marked ``worker``."""
-    from riskfund.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = request.node.get_closest_marker("worker") is None
-    yield
-    app.conf.task_always_eager = previous
-
-
 @pytest.fixture
 def make_bank(db):
     """A bank, optionally with an agreement in the given status (rows only: no deposit is posted)."""

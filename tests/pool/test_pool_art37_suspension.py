@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from riskfund.outbox.models import OutboxEvent
 from riskfund.parties.models import Funder, Guarantor
 from riskfund.parties.services import agreement_sign, bank_create
 from riskfund.pool.models import PoolStateChange
@@ -72,6 +73,11 @@ def test_art37_net_compensation_5107999_99_on_24_2_million_suspends_and_replenis
     assert PoolStateChange.objects.count() == 2
     assert (resumed.suspended, resumed.ratio, resumed.business_date) == (False, D("0.194962"), date(2025, 6, 9))
     assert pool_position(date(2025, 6, 9))["resume_replenishment"] == D("0.00")
+    # SPEC §5: each change notified the active bank through the outbox, in the same transaction
+    events = list(OutboxEvent.objects.filter(bank=pool_24_2_million).order_by("created").values_list("type", "data"))
+    assert [t for t, _ in events] == ["pool.suspended", "pool.resumed"]
+    assert events[0][1]["compensation_ratio"] == "0.211074"
+    assert events[1][1]["pool_funds"] == "26200000.00"
 
 
 def test_art37_the_resume_amount_exactly_resumes_the_pool(pool_24_2_million, invariant, loss):

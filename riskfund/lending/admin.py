@@ -1,0 +1,166 @@
+"""Admin (Chinese) for enterprises, the pipeline and loans. Read-only: every write goes through the services
+(the API), so the counters, the ledger and the history can never be edited around the rules."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Application,
+    CounterGuarantee,
+    DishonestRecord,
+    DueDiligence,
+    Enterprise,
+    Loan,
+    LoanEvent,
+    PipelineEvent,
+    Recommendation,
+    Repayment,
+    ScheduleLine,
+    SupportExtension,
+)
+from .rules import overdue_bucket
+from .selectors import overdue_days
+
+
+class ReadOnlyAdminMixin:
+    """No add, change or delete in the admin: the services are the only writers."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+
+class DishonestRecordInline(ReadOnlyTabularInline):
+    model = DishonestRecord
+    fields = ["on", "action", "cause", "reason", "user", "created_at"]
+    readonly_fields = fields
+    verbose_name_plural = _("失信名单记录")
+
+
+class SupportExtensionInline(ReadOnlyTabularInline):
+    model = SupportExtension
+    fields = ["until", "reason", "granted_by", "granted_at"]
+    readonly_fields = fields
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "uscc", "district", "industry", "size_class", "dishonest", "support_extension_until"]
+    list_filter = ["size_class", "dishonest", "district"]
+    search_fields = ["name", "uscc"]
+    inlines = [DishonestRecordInline, SupportExtensionInline]
+
+
+class PipelineEventInline(ReadOnlyTabularInline):
+    model = PipelineEvent
+    fk_name = "application"
+    fields = ["created_at", "step", "recommendation", "from_status", "to_status", "on", "note", "user"]
+    readonly_fields = fields
+
+
+class RecommendationInline(ReadOnlyTabularInline):
+    model = Recommendation
+    fields = ["form_no", "bank", "guarantor", "amount", "status", "issued_on"]
+    readonly_fields = fields
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["enterprise", "amount", "term_months", "status", "submitted_on"]
+    list_filter = ["status"]
+    search_fields = ["enterprise__name", "enterprise__uscc"]
+    inlines = [RecommendationInline, PipelineEventInline]
+
+
+class DueDiligenceInline(ReadOnlyTabularInline):
+    model = DueDiligence
+    fields = ["party", "opinion", "reported_on", "notes", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["form_no", "enterprise_name", "bank", "guarantor", "amount", "status", "issued_on"]
+    list_filter = ["status", "bank"]
+    search_fields = ["form_no", "application__enterprise__name", "application__enterprise__uscc"]
+    inlines = [DueDiligenceInline]
+
+    @admin.display(description=_("企业"))
+    def enterprise_name(self, obj: Recommendation) -> str:
+        return obj.application.enterprise.name
+
+
+class ScheduleLineInline(ReadOnlyTabularInline):
+    model = ScheduleLine
+    fields = ["due_on", "principal", "paid_principal"]
+    readonly_fields = fields
+
+
+class RepaymentInline(ReadOnlyTabularInline):
+    model = Repayment
+    fields = ["paid_on", "principal", "interest", "created_at"]
+    readonly_fields = fields
+
+
+class CounterGuaranteeInline(ReadOnlyTabularInline):
+    model = CounterGuarantee
+    fields = ["kind", "description", "value"]
+    readonly_fields = fields
+
+
+class LoanEventInline(ReadOnlyTabularInline):
+    model = LoanEvent
+    fields = ["occurred_on", "kind", "notes", "created_at"]
+    readonly_fields = fields
+    ordering = ["occurred_on", "created_at"]
+    verbose_name_plural = _("贷后事项时间线")
+
+
+@admin.register(Loan)
+class LoanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "contract_no",
+        "bank",
+        "enterprise",
+        "district",
+        "principal",
+        "outstanding_principal",
+        "disbursed_on",
+        "maturity_on",
+        "status",
+        "notified_late",
+    ]
+    list_filter = ["status", "bank", "district", "repayment_method", "notified_late"]
+    search_fields = ["contract_no", "enterprise__name", "enterprise__uscc", "recommendation__form_no"]
+    date_hierarchy = "disbursed_on"
+    readonly_fields = ["overdue_today"]
+    inlines = [ScheduleLineInline, RepaymentInline, CounterGuaranteeInline, LoanEventInline]
+
+    @admin.display(description=_("今日逾期天数（档位）"))
+    def overdue_today(self, obj: Loan) -> str:
+        from django.utils import timezone
+
+        days = overdue_days(obj, timezone.localdate())
+        return f"{days}（{overdue_bucket(days)}）"
+
+
+@admin.register(LoanEvent)
+class LoanEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The timeline of post-loan events across loans (art. 29–31, 33, 35)."""
+
+    list_display = ["occurred_on", "kind", "loan", "notes"]
+    list_filter = ["kind"]
+    search_fields = ["loan__contract_no", "loan__enterprise__name"]
+    date_hierarchy = "occurred_on"
+    ordering = ["-occurred_on", "-created_at"]
