@@ -22,7 +22,10 @@ def to_money(value: Decimal | int | str) -> Decimal:
         raise ValueError(f"not an amount: {value!r}") from exc
     if not amount.is_finite():
         raise ValueError(f"not a finite amount: {value!r}")
-    quantized = amount.quantize(FEN)
+    try:
+        quantized = amount.quantize(FEN)
+    except InvalidOperation as exc:
+        raise ValueError(f"amount out of range: {value!r}") from exc
     if quantized != amount:
         raise ValueError(f"more than two decimal places: {value!r}")
     return quantized

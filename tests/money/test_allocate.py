@@ -31,7 +31,7 @@ def test_ties_go_to_the_earlier_party():
     assert allocate(Decimal("0.01"), (1, 1, 1)) == [Decimal("0.01"), Decimal("0.00"), Decimal("0.00")]
 
 
-@pytest.mark.parametrize("bad", [1.5, "1.005", "NaN", "Infinity", "abc"])
+@pytest.mark.parametrize("bad", [1.5, "1.005", "NaN", "Infinity", "abc", "1E+400"])
 def test_to_money_refuses_floats_and_excess_precision(bad):
     with pytest.raises((TypeError, ValueError)):
         to_money(bad)
