@@ -105,3 +105,23 @@ def not_in_future(d: date, *, field: str = "") -> date:
             % {"field": what, "date": d.isoformat(), "today": today.isoformat()},
         )
     return d
+
+
+class CountField(serializers.IntegerField):
+    """A count (``employees``, ``term_months``): a JSON integer only — not a string, a float or a boolean."""
+
+    default_error_messages = {"not_an_integer": _("Enter the count as a JSON integer such as 12.")}
+
+    def to_internal_value(self, data) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("not_an_integer")
+        return super().to_internal_value(data)
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A choice field documented as its own enum component named ``enum_name`` (schema.py), so that equal field
+    names with different choice sets across the API (``status``, ``kind``) never collide in the OpenAPI document."""
+
+    def __init__(self, *, enum_name: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.enum_name = enum_name

@@ -139,7 +139,12 @@ def problem_exception_handler(exc, context) -> Response | None:
     """DRF ``EXCEPTION_HANDLER``: the problem+json answer for ``exc``, or None to let Django answer 500."""
     if isinstance(exc, RuleViolation):
         title = TITLES.get(exc.code, TITLES["rule_violation"])
-        return problem_response(exc.status, exc.code, str(exc.message), title=title, clause=exc.clause)
+        errors = None
+        if exc.code == "validation_error":
+            # a service's malformed-input error (``InputError`` carries field messages; others a sentence)
+            errors = getattr(exc, "errors", None) or {NON_FIELD: [str(exc.message)]}
+            errors = {str(k): [str(m) for m in v] for k, v in errors.items()}
+        return problem_response(exc.status, exc.code, str(exc.message), title=title, clause=exc.clause, errors=errors)
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}
         return problem_response(400, "validation_error", VALIDATION_DETAIL, errors=flatten_errors(errors))

@@ -7,7 +7,7 @@ import inspect
 
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from drf_spectacular.plumbing import ResolvedComponent, build_bearer_security_scheme_object
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import AllowAny
@@ -114,3 +114,21 @@ class DecimalStringFieldExtension(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         field = self.target
         return {"type": "string", "format": "decimal", "pattern": field.pattern, "example": field.example}
+
+
+class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    """A ``NamedChoiceField`` is a ``$ref`` to its own enum component (never renamed by the enum post-processing)."""
+
+    target_class = "riskfund.api.fields.NamedChoiceField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        component = ResolvedComponent(
+            name=field.enum_name,
+            type=ResolvedComponent.SCHEMA,
+            object=field.enum_name,
+            schema={"type": "string", "enum": [str(value) for value in field.choices]},
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref

@@ -1,9 +1,10 @@
 """URLs of /api/v1/ (included by riskfund/urls.py). Keep the catch-all 404 last."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from .auth import LoginView, LogoutView, MeView
+from .views import claims, cob, lending, parties, pool
 from .views.fallback import NotFoundView
 from .views.ledger import LedgerTransactionList
 
@@ -14,6 +15,36 @@ urlpatterns = [
     path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
     path("me/", MeView.as_view(), name="me"),
     path("ledger/transactions/", LedgerTransactionList.as_view(), name="ledger-transactions"),
+    # staff endpoints (API.md): pool and funders
+    path("pool/", pool.PoolPositionView.as_view(), name="pool"),
+    path("pool/interest/", pool.InterestCreate.as_view(), name="pool-interest"),
+    path("funders/", pool.FunderList.as_view(), name="funders"),
+    path("funders/<str:code>/injections/", pool.FunderInjectionCreate.as_view(), name="funder-injections"),
+    # parties: banks, guarantors, agreements, top-ups
+    path("banks/", parties.BankListCreate.as_view(), name="banks"),
+    path("banks/<str:code>/agreements/", parties.BankAgreementListCreate.as_view(), name="bank-agreements"),
+    path(
+        "banks/<str:code>/agreements/<uuid:agreement_id>/end/",
+        parties.BankAgreementEnd.as_view(),
+        name="bank-agreement-end",
+    ),
+    path("guarantors/", parties.GuarantorListCreate.as_view(), name="guarantors"),
+    path("topups/", parties.TopUpListCreate.as_view(), name="topups"),
+    path("topups/<uuid:topup_id>/approve/", parties.TopUpApprove.as_view(), name="topup-approve"),
+    path("topups/<uuid:topup_id>/execute/", parties.TopUpExecute.as_view(), name="topup-execute"),
+    # lending, staff side
+    path("enterprises/", lending.EnterpriseListCreate.as_view(), name="enterprises"),
+    path("enterprises/<str:uscc>/extension/", lending.EnterpriseExtensionCreate.as_view(), name="enterprise-extension"),
+    path("applications/", lending.ApplicationListCreate.as_view(), name="applications"),
+    path(
+        "applications/<uuid:application_id>/recommend/",
+        lending.ApplicationRecommend.as_view(),
+        name="application-recommend",
+    ),
+    # claims and the daily job
+    path("payables/", claims.PayableList.as_view(), name="payables"),
+    path("payables/<uuid:payable_id>/settle/", claims.PayableSettle.as_view(), name="payable-settle"),
+    path("cob/", cob.CobRunListCreate.as_view(), name="cob"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path(
@@ -21,5 +52,7 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="api:schema", template_name="riskfund_api/redoc.html"),
         name="redoc",
     ),
+    path("", include("banks.api.urls")),  # the bank endpoints (banks/api/urls.py)
+    path("", include("banks.api.statement_urls")),  # statements and reconciliation (banks/api/statements.py)
     re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
 ]

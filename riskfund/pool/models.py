@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from riskfund.money import ZERO
+
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
@@ -24,10 +26,10 @@ class PoolState(models.Model):
     """The single row of running pool figures (SPEC §4) and the suspension flag (art. 37)."""
 
     id = models.PositiveSmallIntegerField(_("编号"), primary_key=True, default=1, editable=False)
-    pool_funds = models.DecimalField(_("资金池资金"), default=0, **MONEY)
-    net_compensation = models.DecimalField(_("代偿净额累计"), default=0, **MONEY)
-    pool_balance = models.DecimalField(_("资金池余额"), default=0, **MONEY)
-    outstanding_principal = models.DecimalField(_("在贷余额"), default=0, **MONEY)
+    pool_funds = models.DecimalField(_("资金池资金"), default=ZERO, **MONEY)
+    net_compensation = models.DecimalField(_("代偿净额累计"), default=ZERO, **MONEY)
+    pool_balance = models.DecimalField(_("资金池余额"), default=ZERO, **MONEY)
+    outstanding_principal = models.DecimalField(_("在贷余额"), default=ZERO, **MONEY)
     suspended = models.BooleanField(_("暂停新增业务"), default=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

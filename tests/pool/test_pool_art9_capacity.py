@@ -63,3 +63,10 @@ def test_art9_available_capacity_deducts_outstanding_of_active_loans(seeded, inv
         pool_outstanding_add(state=pool_state_lock(), delta=D("-200000000.01"))
     assert pool_position(date(2025, 6, 30))["available_capacity"] == D("242000000.00")
     invariant()
+
+
+def test_pool_position_before_bootstrap_reads_zero_figures(policy_2021):
+    position = pool_position(date(2025, 3, 3))
+    assert position["pool_balance"] == D("0.00")
+    assert position["credit_capacity"] == D("0.00")
+    assert position["compensation_ratio"] == D("0.000000")

@@ -1,0 +1,113 @@
+"""The daily close of business by hand (API.md ``POST /api/v1/cob/``, SPEC §12): bureau or trustee.
+
+The run itself is the Celery task ``run_cob_task`` (thin, safe to run twice: a done date changes nothing, a run
+that died is resumed), queued when the request's transaction commits; the answer is 202 at once. What can be
+known before queueing is answered now: a date after today → 422 ``date_in_future``; a date before a date that
+already has a run → 422 ``cob_date_before_last_run`` (the same rule ``cob_run`` applies, checked here because the
+worker's refusal would reach no one). ``GET /api/v1/cob/`` lists the runs (bureau, trustee, auditor).
+"""
+
+import uuid
+from functools import partial
+
+from django.db import transaction
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import generics, mixins, serializers, status
+from rest_framework.response import Response
+
+from riskfund.cob.models import CobRun, RunStatus
+from riskfund.cob.tasks import run_cob_task
+from riskfund.errors import RuleViolation
+
+from ..fields import BusinessDateField, NamedChoiceField, not_in_future
+from ..idempotency import IdempotentMixin
+from ..roles import AUDITOR, BUREAU, TRUSTEE, HasRole
+from .common import MethodPermissionsMixin, validated
+
+
+class CobInputSerializer(serializers.Serializer):
+    business_date = BusinessDateField(help_text=_("the business day to close; not after today"))
+
+    class Meta:
+        ref_name = "CobInput"
+
+
+class CobQueuedSerializer(serializers.Serializer):
+    business_date = BusinessDateField()
+    status = NamedChoiceField(
+        choices=["queued"], enum_name="CobQueuedStatusEnum", help_text=_("the run is queued; see GET /api/v1/cob/")
+    )
+    task_id = serializers.UUIDField(help_text=_("the Celery task id"))
+
+    class Meta:
+        ref_name = "CobQueued"
+
+
+class CobRunSerializer(serializers.ModelSerializer):
+    business_date = BusinessDateField()
+    status = NamedChoiceField(choices=RunStatus.values, enum_name="CobRunStatusEnum")
+
+    class Meta:
+        model = CobRun
+        ref_name = "CobRun"
+        fields = ["business_date", "status", "started_at", "finished_at", "attempts"]
+        read_only_fields = fields
+
+
+def _check_order(business_date) -> None:
+    if CobRun.objects.filter(business_date=business_date).exists():
+        return  # done → nothing changes; running → resumed
+    latest = CobRun.objects.filter(business_date__gt=business_date).order_by("-business_date").first()
+    if latest is not None:
+        raise RuleViolation(
+            "cob_date_before_last_run",
+            "",
+            _t("The daily job already ran for %(latest)s; running %(date)s would roll loan status back.")
+            % {"latest": latest.business_date.isoformat(), "date": business_date.isoformat()},
+        )
+
+
+class CobRunListCreate(IdempotentMixin, MethodPermissionsMixin, mixins.ListModelMixin, generics.GenericAPIView):
+    """Daily close-of-business runs (SPEC §12)."""
+
+    method_permissions = {"GET": [HasRole(BUREAU, TRUSTEE, AUDITOR)], "POST": [HasRole(BUREAU, TRUSTEE)]}
+    serializer_class = CobRunSerializer
+    queryset = CobRun.objects.order_by("-business_date")
+
+    @extend_schema(tags=["cob"], operation_id="cob_runs_list", summary="Close-of-business runs")
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=["cob"],
+        operation_id="cob_run_create",
+        summary="Run the daily close of business for a date",
+        request=CobInputSerializer,
+        responses={202: CobQueuedSerializer},
+        examples=[
+            OpenApiExample("close a day", value={"business_date": "2025-06-30"}, request_only=True),
+            OpenApiExample(
+                "queued",
+                value={
+                    "business_date": "2025-06-30",
+                    "status": "queued",
+                    "task_id": "7d9c1f0e-2b3a-4c5d-8e9f-0a1b2c3d4e5f",
+                },
+                response_only=True,
+                status_codes=["202"],
+            ),
+        ],
+    )
+    def post(self, request, *args, **kwargs):
+        business_date = validated(CobInputSerializer, request)["business_date"]
+        not_in_future(business_date, field="business_date")
+        _check_order(business_date)
+        task_id = str(uuid.uuid4())
+        transaction.on_commit(
+            partial(run_cob_task.apply_async, kwargs={"business_date": business_date.isoformat()}, task_id=task_id),
+            robust=True,  # a worker-side failure (eager mode) is logged, never turned into this request's 500
+        )
+        body = {"business_date": business_date, "status": "queued", "task_id": task_id}
+        return Response(CobQueuedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
