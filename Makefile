@@ -22,7 +22,7 @@ migrate: venv
 	$(PY) manage.py bootstrap
 
 demo: migrate
-	$(PY) manage.py load_demo --user $(DEMO_USER) --password $(DEMO_PASSWORD)
+	$(PY) manage.py load_demo --portfolio --user $(DEMO_USER) --password $(DEMO_PASSWORD)
 	@echo ""
 	@echo "  riskfund demo: http://$(HOST)/admin/   user: $(DEMO_USER)   password: $(DEMO_PASSWORD)"
 	@echo "  API docs:      http://$(HOST)/api/v1/docs/"

@@ -6,3 +6,6 @@ class CobConfig(AppConfig):
     name = "riskfund.cob"
     label = "cob"
     verbose_name = _("日终批处理")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the SQLite version check)

@@ -5,4 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class DashboardConfig(AppConfig):
     name = "riskfund.dashboard"
     label = "dashboard"
-    verbose_name = _("监测看板")
+    verbose_name = _("Monitoring dashboard")
+
+    def ready(self) -> None:
+        # django.contrib.admin comes first in INSTALLED_APPS, so its autodiscovery has imported every
+        # admin module by now: the role checks cover every registered model admin (riskfund/dashboard/roles.py).
+        from django.contrib import admin
+
+        from .roles import install_role_admins
+
+        admin.site.site_header = _("SME loan-guarantee pool administration")
+        admin.site.site_title = _("SME loan-guarantee pool administration")
+        admin.site.index_title = _("Dashboard")
+        install_role_admins(admin.site)

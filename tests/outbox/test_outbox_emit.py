@@ -100,3 +100,10 @@ def test_data_is_made_json_safe_and_floats_are_refused():
         json_safe({"amount": 1.5})
     with pytest.raises(TypeError):
         json_safe({"amount": Decimal("NaN")})
+
+
+def test_the_webhook_sweep_runs_every_minute_from_beat(db):
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="banks.tasks.deliver_due_webhooks")
+    assert (task.enabled, task.interval.every, task.interval.period) == (True, 1, "minutes")

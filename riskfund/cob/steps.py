@@ -1,0 +1,410 @@
+"""The steps of the daily close of business (SPEC §12), each ``step_<name>(d) -> rows``.
+
+Every step is idempotent for its date and works set-wise: one statement over all loans (``riskfund.cob.sql``),
+or one query over the small tables (banks, top-ups, agreements, districts) and one bulk insert. The runner
+(``riskfund.cob.services``) calls each inside the transaction that records it as done.
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Concat
+from django.utils import timezone
+
+from riskfund.ledger.models import Account
+from riskfund.ledger.selectors import balances_by_prefix
+from riskfund.lending.models import Loan
+from riskfund.lending.rules import add_years
+from riskfund.money import ZERO
+from riskfund.parties.models import Agreement, AgreementStatus, Bank, Funder, FunderTier
+from riskfund.policy.models import PolicyVersion
+from riskfund.policy.selectors import policy_for_pool
+from riskfund.pool.models import DepositTopUp, TopUpStatus
+from riskfund.pool.selectors import funder_list, funder_minimum, pool_position, topup_suggested
+from riskfund.pool.services import pool_suspension_check
+
+from . import sql
+from .models import Bucket, CobFlag, FlagKind, LoanStatus, PoolSnapshot
+
+_MONEY = DecimalField(max_digits=18, decimal_places=2)
+EVENT_CHUNK = 500
+# Deliveries of at most this many events are queued after commit; a larger batch (the first run over a
+# migrated portfolio) is left ``pending`` for the outbox sweep ``banks.tasks.deliver_due_webhooks``.
+QUEUE_LIMIT = 1000
+
+
+def _active_on(d: date, prefix: str = "") -> Q:
+    """ORM twin of ``sql.active_on``: disbursed on or before ``d`` and not closed on ``d``."""
+    return Q(**{f"{prefix}disbursed_on__lte": d}) & (
+        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gt": d})
+    )
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _emit_loan_events(event_type: str, loan_ids: list, data: Callable[[dict], dict]) -> int:
+    """Write one outbox event per loan to its bank, in the caller's transaction (API.md webhooks).
+
+    Bulk inserts of ``OutboxEvent`` rows (the outbox's ``outbox_emit`` writes one row per call); delivery is
+    queued after commit through ``outbox_delivery_queue`` when the batch is small, else left to the sweep.
+    """
+    if not loan_ids:
+        return 0
+    from riskfund.outbox.models import OutboxEvent
+    from riskfund.outbox.services import json_safe, outbox_delivery_queue
+
+    created = timezone.now()
+    event_ids = []
+    fields = ("loan_id", "loan__bank_id", "loan__contract_no", "loan__maturity_on", "overdue_days")
+    fields += ("first_unpaid_due", "outstanding_principal", "compensation_eligible_since", "as_of")
+    for chunk in _chunks(sorted(str(i) for i in loan_ids), EVENT_CHUNK):
+        rows = LoanStatus.objects.filter(pk__in=chunk).order_by("loan_id").values(*fields)
+        events = [
+            OutboxEvent(
+                bank_id=row["loan__bank_id"],
+                type=event_type,
+                data=json_safe(data(row)),
+                created=created,
+                next_attempt_at=created,
+            )
+            for row in rows
+        ]
+        OutboxEvent.objects.bulk_create(events)
+        event_ids.extend(event.id for event in events)
+    if len(event_ids) <= QUEUE_LIMIT:
+
+        def queue_cob_deliveries() -> None:
+            for event_id in event_ids:
+                outbox_delivery_queue(event_id=event_id)
+
+        transaction.on_commit(queue_cob_deliveries, robust=True)
+    return len(event_ids)
+
+
+# --- loans (SPEC §9, art. 31, 32) -------------------------------------------------------------------
+
+
+def step_loan_status(d: date) -> int:
+    """Overdue days, bucket and outstanding principal on ``d`` for every active loan (one upsert), then the
+    bucket moves of ``d`` (one insert). Returns the LoanStatus rows written."""
+    x = sql.dialect()
+    written = sql.execute(sql.upsert_loan_status_sql(x), d)
+    record_bucket_changes(d)
+    return written
+
+
+def record_bucket_changes(d: date) -> int:
+    return sql.execute(sql.insert_bucket_changes_sql(sql.dialect()), d)
+
+
+def step_compensation_eligibility(d: date) -> int:
+    """Art. 32: compensation is due from day N + 1 of overdue (N = the loan's policy trigger, 25). A loan that
+    becomes eligible is announced to its bank (``loan.compensation_due``) once per episode."""
+    flipped = sql.execute_returning(sql.compensation_eligibility_sql(sql.dialect()), d)
+    became_eligible = [loan_id for loan_id, eligible in flipped if eligible]
+
+    def data(row: dict) -> dict:
+        return {
+            "loan": row["loan_id"],
+            "contract_no": row["loan__contract_no"],
+            "business_date": d,
+            "overdue_days": row["overdue_days"],
+            "first_unpaid_due": row["first_unpaid_due"],
+            "outstanding_principal": row["outstanding_principal"],
+            "eligible_since": row["compensation_eligible_since"],
+        }
+
+    _emit_loan_events("loan.compensation_due", became_eligible, data)
+    return len(flipped)
+
+
+def step_maturity_reminders(d: date) -> int:
+    """Art. 31: one reminder per loan, by the first run on or after maturity − N days (``loan.maturity_reminder``
+    to the bank; the admin lists ``maturity_reminded_on``)."""
+    reminded = [row[0] for row in sql.execute_returning(sql.maturity_reminder_sql(sql.dialect()), d)]
+
+    def data(row: dict) -> dict:
+        return {
+            "loan": row["loan_id"],
+            "contract_no": row["loan__contract_no"],
+            "business_date": d,
+            "maturity_on": row["loan__maturity_on"],
+            "outstanding_principal": row["outstanding_principal"],
+        }
+
+    _emit_loan_events("loan.maturity_reminder", reminded, data)
+    return len(reminded)
+
+
+# --- banks, deposits, districts (art. 8, 16, 18) ------------------------------------------------------
+
+
+def _flag(d: date, kind: str, subject: str, **values) -> CobFlag:
+    return CobFlag(business_date=d, kind=kind, subject=subject[:64], **values)
+
+
+def _save_flags(flags: list[CobFlag]) -> int:
+    CobFlag.objects.bulk_create(flags, ignore_conflicts=True)
+    return len(flags)
+
+
+def _deposit_balance() -> Subquery:
+    return Subquery(
+        Account.objects.filter(code=Concat(Value("deposit:"), OuterRef("code"))).values("balance")[:1],
+        output_field=_MONEY,
+    )
+
+
+def step_topup_needed(d: date) -> int:
+    """Art. 16: a bank whose outstanding principal exceeds N × its deposit balance needs a top-up."""
+    multiple = policy_for_pool(d).deposit_topup_multiple
+    trigger = ExpressionWrapper(F("deposit") * Value(multiple), output_field=_MONEY)
+    banks = (
+        Bank.objects.annotate(deposit=Coalesce(_deposit_balance(), Value(ZERO), output_field=_MONEY))
+        .annotate(trigger=trigger)
+        .filter(outstanding_principal__gt=F("trigger"))
+        .order_by("code")
+    )
+    open_topups = dict(
+        DepositTopUp.objects.filter(status__in=[TopUpStatus.REQUESTED, TopUpStatus.APPROVED]).values_list(
+            "bank_id", "status"
+        )
+    )
+    flags = [
+        _flag(
+            d,
+            FlagKind.TOPUP_NEEDED,
+            bank.code,
+            subject_name=bank.name,
+            amount=topup_suggested(bank, d),
+            detail={
+                "outstanding_principal": str(bank.outstanding_principal),
+                "deposit_balance": str(bank.deposit),
+                "multiple": multiple,
+                "open_topup": open_topups.get(bank.pk, ""),
+            },
+        )
+        for bank in banks
+    ]
+    return _save_flags(flags)
+
+
+def step_topup_late(d: date) -> int:
+    """Art. 16 (于30日内予以补充): an approved top-up not executed by its due date."""
+    late = DepositTopUp.objects.filter(
+        status=TopUpStatus.APPROVED, executed_on__isnull=True, due_on__lt=d
+    ).select_related("bank")
+    flags = [
+        _flag(
+            d,
+            FlagKind.TOPUP_LATE,
+            str(topup.pk),
+            subject_name=topup.bank.name,
+            amount=topup.approved_amount,
+            due_on=topup.due_on,
+            detail={
+                "bank": topup.bank.code,
+                "approved_on": topup.approved_on.isoformat(),
+                "days_late": (d - topup.due_on).days,
+            },
+        )
+        for topup in late.order_by("due_on", "pk")
+    ]
+    return _save_flags(flags)
+
+
+def step_return_late(d: date) -> int:
+    """Art. 18: an ending agreement whose deposit was due back before ``d`` and is not returned."""
+    late = Agreement.objects.filter(
+        status=AgreementStatus.ENDING, return_due_on__lt=d, deposit_returned_on__isnull=True
+    ).select_related("bank")
+    balances = balances_by_prefix("deposit:")
+    flags = [
+        _flag(
+            d,
+            FlagKind.RETURN_LATE,
+            str(agreement.pk),
+            subject_name=agreement.bank.name,
+            amount=balances.get(agreement.bank.deposit_account_code, ZERO),
+            due_on=agreement.return_due_on,
+            detail={"bank": agreement.bank.code, "days_late": (d - agreement.return_due_on).days},
+        )
+        for agreement in late.order_by("return_due_on", "pk")
+    ]
+    return _save_flags(flags)
+
+
+def step_injection_shortfall(d: date) -> int:
+    """Art. 8 / SPEC §6: a district whose paid-in is below its minimum after the injection window (2 years from
+    its first payment)."""
+    policy = policy_for_pool(d)
+    paid = balances_by_prefix("funder:")
+    flags = []
+    for funder in Funder.objects.filter(tier=FunderTier.DISTRICT, first_paid_on__isnull=False).order_by("code"):
+        window_end = add_years(funder.first_paid_on, policy.injection_window_years)
+        paid_in = paid.get(funder.account_code, ZERO)
+        minimum = funder_minimum(funder, policy)
+        if d > window_end and paid_in < minimum:
+            flags.append(
+                _flag(
+                    d,
+                    FlagKind.INJECTION_SHORTFALL,
+                    funder.code,
+                    subject_name=funder.name,
+                    amount=minimum - paid_in,
+                    due_on=window_end,
+                    detail={
+                        "paid_in": str(paid_in),
+                        "minimum": str(minimum),
+                        "first_paid_on": funder.first_paid_on.isoformat(),
+                    },
+                )
+            )
+    return _save_flags(flags)
+
+
+# --- the pool (art. 37) and housekeeping ------------------------------------------------------------------
+
+
+def step_threshold(d: date) -> int:
+    """Art. 37: re-check the suspension threshold with the version in force on ``d``; 1 when the state changed."""
+    return 1 if pool_suspension_check(business_date=d, cause="cob") is not None else 0
+
+
+def step_purge_idempotency(d: date) -> int:
+    """API.md: idempotency keys are kept 90 days; older ones are deleted (wall-clock age, not business date)."""
+    try:
+        from riskfund.api.idempotency import idempotency_purge
+    except ImportError:
+        return 0
+    return idempotency_purge()
+
+
+def _late_compensation_notices(d: date) -> int:
+    """Compensations notified late (art. 32), once the claims app's table exists."""
+    try:
+        from riskfund.claims.models import Compensation
+    except ImportError:
+        return 0
+    if Compensation._meta.db_table not in connection.introspection.table_names():
+        return 0
+    return Compensation.objects.filter(notified_late=True, deducted_on__lte=d).count()
+
+
+def _bucket_figures(d: date) -> dict[str, dict]:
+    rows = (
+        LoanStatus.objects.filter(_active_on(d, "loan__"))
+        .order_by()
+        .values("bucket")
+        .annotate(
+            count=Count("pk"),
+            amount=Sum("outstanding_principal"),
+            eligible=Count("pk", filter=Q(compensation_eligible=True)),
+        )
+    )
+    figures = {bucket: {"count": 0, "amount": ZERO, "eligible": 0} for bucket in Bucket.values}
+    for row in rows:
+        figures[row["bucket"]] = {"count": row["count"], "amount": row["amount"] or ZERO, "eligible": row["eligible"]}
+    return figures
+
+
+def _bank_figures(d: date) -> list[dict]:
+    multiple = policy_for_pool(d).deposit_topup_multiple
+    payable = Subquery(
+        Account.objects.filter(code=Concat(Value("payable:"), OuterRef("code"))).values("balance")[:1],
+        output_field=_MONEY,
+    )
+    banks = Bank.objects.annotate(
+        deposit=Coalesce(_deposit_balance(), Value(ZERO), output_field=_MONEY),
+        payable=Coalesce(payable, Value(ZERO), output_field=_MONEY),
+    ).order_by("code")
+    return [
+        {
+            "code": bank.code,
+            "name": bank.name,
+            "deposit_balance": str(bank.deposit),
+            "payable_balance": str(bank.payable),
+            "outstanding_principal": str(bank.outstanding_principal),
+            "active_loans": bank.active_loans,
+            "topup_trigger": str(bank.deposit * multiple),
+            "topup_needed": bank.outstanding_principal > bank.deposit * multiple,
+        }
+        for bank in banks
+    ]
+
+
+def _district_figures(d: date) -> list[dict]:
+    return [
+        {
+            "code": row["code"],
+            "name": row["name"],
+            "paid_in": str(row["paid_in"]),
+            "loss": str(row["loss"]),
+            "commitment": None if row["commitment"] is None else str(row["commitment"]),
+            "outstanding_principal": str(row["outstanding_principal"]),
+            "scale_cap": str(row["scale_cap"]),
+            "replenishment_due": str(row["replenishment_due"]),
+        }
+        for row in funder_list(d)
+        if row["tier"] == FunderTier.DISTRICT
+    ]
+
+
+def step_snapshot(d: date) -> int:
+    """The ``PoolSnapshot`` of ``d``: SPEC §4 figures from ``pool_position`` (running balances, O(1)), districts
+    from ``funder_list``, banks, the overdue buckets of the loans active on ``d``, late notices, pending approvals
+    and the flags of the run. Written last so that it sees every other step."""
+    position = pool_position(d)
+    buckets = _bucket_figures(d)
+    overdue = [figures for bucket, figures in buckets.items() if bucket != Bucket.CURRENT]
+    late_loans = Loan.objects.filter(notified_late=True, disbursed_on__lte=d).count()
+    late_compensations = _late_compensation_notices(d)
+    counts = {
+        "late_loan_notices": late_loans,
+        "late_compensation_notices": late_compensations,
+        "topups_requested": DepositTopUp.objects.filter(status=TopUpStatus.REQUESTED).count(),
+        "topups_awaiting_execution": DepositTopUp.objects.filter(status=TopUpStatus.APPROVED).count(),
+        "policy_versions_awaiting_approval": PolicyVersion.objects.filter(approved_at__isnull=True).count(),
+    }
+    counts["flags"] = dict(
+        CobFlag.objects.filter(business_date=d)
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    values = {
+        "policy_version": position["policy_version"],
+        "pool_funds": position["pool_funds"],
+        "net_compensation": position["net_compensation"],
+        "pool_balance": position["pool_balance"],
+        "credit_capacity": position["credit_capacity"],
+        "outstanding_principal": position["outstanding_principal"],
+        "available_capacity": position["available_capacity"],
+        "compensation_ratio": position["compensation_ratio"],
+        "suspension_threshold": position["suspension_threshold"],
+        "suspended": position["suspended"],
+        "resume_replenishment": position["resume_replenishment"],
+        "active_loans": sum(figures["count"] for figures in buckets.values()),
+        "overdue_loans": sum(figures["count"] for figures in overdue),
+        "overdue_principal": sum((figures["amount"] for figures in overdue), Decimal("0.00")),
+        "compensation_eligible_loans": sum(figures["eligible"] for figures in buckets.values()),
+        "late_notices": late_loans + late_compensations,
+        "pending_approvals": counts["topups_requested"] + counts["policy_versions_awaiting_approval"],
+        "flags": sum(counts["flags"].values()),
+        "districts": _district_figures(d),
+        "banks": _bank_figures(d),
+        "buckets": {
+            bucket: {"count": f["count"], "amount": str(f["amount"]), "eligible": f["eligible"]}
+            for bucket, f in buckets.items()
+        },
+        "counts": counts,
+    }
+    PoolSnapshot.objects.update_or_create(business_date=d, defaults=values)
+    return 1
