@@ -1,4 +1,5 @@
-"""Admin for webhooks: endpoints (register, rotate and replace secrets, shown once) and the delivery log.
+"""Admin for bank API keys (issue: the key is shown once in a message; revoke) and for webhooks: endpoints
+(register, rotate and replace secrets, shown once) and the delivery log.
 
 Registering an endpoint and each secret change run the services of ``banks.webhooks``; the new secret is shown
 once in a message and cannot be shown again (it is derived, not stored: rotate to get a new one). Outbox
@@ -17,7 +18,8 @@ from riskfund.outbox.admin import OutboxEventAdmin
 from riskfund.outbox.models import OutboxEvent
 from riskfund.parties.admin import ServiceAdmin, copy_into
 
-from .models import WebhookDelivery, WebhookEndpoint
+from .auth import bank_api_key_issue, bank_api_key_revoke
+from .models import BankApiKey, WebhookDelivery, WebhookEndpoint
 from .webhooks import (
     webhook_endpoint_deactivate,
     webhook_endpoint_register,
@@ -27,6 +29,41 @@ from .webhooks import (
 )
 
 ROTATION_OVERLAP = timedelta(hours=24)
+
+
+@admin.register(BankApiKey)
+class BankApiKeyAdmin(admin.ModelAdmin):
+    """Issue a key (the plain key is shown once, in a message) and revoke keys; keys are never edited or deleted."""
+
+    list_display = ["bank", "name", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_filter = ["bank", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["prefix", "name", "bank__code", "bank__name"]
+    list_select_related = ["bank"]
+    actions = ["revoke"]
+    readonly_fields = ["bank", "name", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
+
+    def get_fields(self, request, obj=None):
+        return ["bank", "name", "expires_at"] if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        row, key = bank_api_key_issue(bank=obj.bank, name=obj.name, expires_at=obj.expires_at)
+        copy_into(obj, row)
+        self.message_user(request, format_html("{}：<code>{}</code>", obj.bank, key), messages.WARNING)
+        self.message_user(request, _("接口密钥只显示这一次，请立即安全地交给银行。"), messages.WARNING)
+
+    @admin.action(description=_("吊销所选接口密钥（立即失效）"), permissions=["change"])
+    def revoke(self, request, queryset):
+        for api_key in queryset.filter(revoked_at__isnull=True):
+            bank_api_key_revoke(api_key=api_key)
+        self.message_user(request, _("已吊销。"), messages.SUCCESS)
 
 
 def _show_secret_once(modeladmin, request, endpoint: WebhookEndpoint, secret: str) -> None:

@@ -1,4 +1,9 @@
-"""A bank's webhook endpoint and the log of every delivery attempt (API.md "Webhooks to banks").
+"""A bank's API keys (API.md "Authentication", banks/auth.py), its webhook endpoint and the log of every delivery
+attempt (API.md "Webhooks to banks").
+
+API keys are stored as SHA-256 hashes only; see ``BankApiKey``.
+
+Webhooks:
 
 Signing secrets are never stored. Each secret is derived when needed:
 
@@ -68,3 +73,39 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} #{self.attempt}"
+
+
+class BankApiKey(models.Model):
+    """An API key of one bank: ``rf_<prefix>_<secret>`` (``banks.auth``). Only ``key_hash`` is stored.
+
+    ``prefix`` (8 hex characters, public, unique) finds the row; ``key_hash`` is the hex SHA-256 of the whole key,
+    compared in constant time. A fast unsalted hash is enough here because the secret is 256 random bits, not a
+    password: no dictionary applies and 2^256 guesses are out of reach, so a slow, salted hash (PBKDF2, Argon2)
+    would add nothing but latency to every request. The key works until ``expires_at`` (if set) and until it is
+    revoked (``revoked_at``); ``last_used_at`` is refreshed at most once a minute.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    bank = models.ForeignKey(
+        "parties.Bank", verbose_name=_("合作银行"), on_delete=models.PROTECT, related_name="api_keys"
+    )
+    name = models.CharField(_("名称"), max_length=100, blank=True, help_text=_("用途说明，如“核心系统”"))
+    prefix = models.CharField(_("密钥前缀"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(_("密钥散列（SHA-256）"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("签发时间"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用时间"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("接口密钥")
+        verbose_name_plural = _("接口密钥")
+        ordering = ["bank__code", "-created_at"]
+        indexes = [models.Index(fields=["bank", "revoked_at"], name="banks_api_key_bank_revoked")]
+
+    def __str__(self) -> str:
+        return f"rf_{self.prefix}_…"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -141,15 +141,16 @@ LOGGING = {
 
 # --- REST API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    # Staff: knox tokens (riskfund/api/auth.py). The bank Api-Key authenticator (banks/auth.py) joins here.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["knox.auth.TokenAuthentication"],
+    # Staff: knox tokens (riskfund/api/auth.py); banks: `Api-Key` (banks/auth.py, sets request.bank).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["knox.auth.TokenAuthentication", "banks.auth.BankApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["riskfund.api.parsers.DecimalJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["riskfund.api.renderers.JSONRenderer", "riskfund.api.renderers.ProblemJSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "riskfund.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "riskfund.api.problems.problem_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    # BankRateThrottle counts every request made with a bank key, per bank (rate "bank"); staff are not counted
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle", "banks.auth.BankRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"login": "10/min", "bank": "600/min"},
     "DEFAULT_SCHEMA_CLASS": "riskfund.api.schema.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
@@ -169,16 +170,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "ENUM_NAME_OVERRIDES": {"LedgerSideEnum": ["debit", "credit"]},
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "Api-Key": {
-                "type": "apiKey",
-                "in": "header",
-                "name": "Authorization",
-                "description": "Partner bank key: `Authorization: Api-Key <key>` (issued once, stored hashed).",
-            }
-        }
+    "ENUM_NAME_OVERRIDES": {
+        "LedgerSideEnum": ["debit", "credit"],
+        # bank endpoints (banks/api/serializers.py): sets whose field names ("status", "kind") have other sets too
+        "BankLoanStatusEnum": "riskfund.lending.models.LoanStatus.values",
+        "BankLoanEventKindEnum": "riskfund.lending.models.LoanEventKind.values",
+        "BankCounterGuaranteeKindEnum": "riskfund.lending.models.CounterGuaranteeKind.values",
+        "InjectionKindEnum": "riskfund.pool.models.InjectionKind.values",  # "kind" has the bank sets too
     },
 }
 
