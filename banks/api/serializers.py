@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from riskfund.api.fields import BusinessDateField, DecimalStringField, MoneyField
+from riskfund.api.fields import BusinessDateField, DecimalStringField, IdField, MoneyField
 from riskfund.ledger.models import Side
 from riskfund.lending.models import (
     CounterGuaranteeKind,
@@ -100,7 +100,7 @@ class BankCounterGuaranteeSerializer(serializers.Serializer):
 class BankLoanRegisterSerializer(serializers.Serializer):
     """The loan registration body of API.md (art. 27)."""
 
-    recommendation = serializers.UUIDField(help_text=_("id of an approved recommendation issued to this bank"))
+    recommendation = IdField(help_text=_("id of an approved recommendation issued to this bank"))
     contract_no = serializers.CharField(max_length=64, help_text=_("loan contract number, unique per bank"))
     principal = MoneyField()
     disbursed_on = BusinessDateField(help_text=_("disbursement date; not after today"))

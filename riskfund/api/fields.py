@@ -118,6 +118,16 @@ class CountField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class IdField(serializers.UUIDField):
+    """An object id in a request: a UUID string only (API.md "object ids are opaque strings"); DRF's own
+    UUIDField would also take a JSON integer and turn 0 into 00000000-0000-0000-0000-000000000000."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 class NamedChoiceField(serializers.ChoiceField):
     """A choice field documented as its own enum component named ``enum_name`` (schema.py), so that equal field
     names with different choice sets across the API (``status``, ``kind``) never collide in the OpenAPI document."""

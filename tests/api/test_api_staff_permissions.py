@@ -7,8 +7,6 @@ answers 400 ``validation_error`` (input is checked before anything is looked up 
 key opens the pool position only.
 """
 
-import uuid
-
 import pytest
 from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
@@ -19,7 +17,7 @@ from riskfund.parties.seed import seed_funders
 from riskfund.parties.services import bank_create
 from tests.api.apihelpers import assert_problem, post
 
-ID = str(uuid.uuid4())
+ID = "00000000-0000-4000-8000-00000000dead"  # fixed: parametrize ids must match across xdist workers
 USCC = "91150202000000001X"
 BUREAU, TRUSTEE, DISTRICT, AUDITOR = "bureau", "trustee", "district", "auditor"
 STAFF = {BUREAU, TRUSTEE, DISTRICT, AUDITOR}
