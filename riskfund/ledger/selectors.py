@@ -3,7 +3,9 @@
 from decimal import Decimal
 
 from django.db.models import Case, DecimalField, F, Sum, Value, When
+from django.db.models.functions import Round
 
+from riskfund.dbmoney import MONEY_FIELD
 from riskfund.money import FEN, ZERO
 
 from .models import Account, Entry
@@ -29,7 +31,9 @@ def recomputed_balances() -> dict[str, Decimal]:
 
 
 def unbalanced_transactions() -> list[str]:
-    debit = Sum(Case(When(side="D", then=F("amount")), default=Value(ZERO)))
-    credit = Sum(Case(When(side="C", then=F("amount")), default=Value(ZERO)))
+    """Transactions whose debits and credits differ; sums rounded to the fen (exact on PostgreSQL, and
+    free of SQLite's binary floating-point noise, see riskfund/dbmoney.py)."""
+    debit = Round(Sum(Case(When(side="D", then=F("amount")), default=Value(ZERO))), 2, output_field=MONEY_FIELD)
+    credit = Round(Sum(Case(When(side="C", then=F("amount")), default=Value(ZERO))), 2, output_field=MONEY_FIELD)
     rows = Entry.objects.values("transaction_id").annotate(d=debit, c=credit).exclude(d=F("c"))
     return [str(r["transaction_id"]) for r in rows]

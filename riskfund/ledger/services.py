@@ -11,8 +11,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction as db
-from django.db.models import F
 
+from riskfund.dbmoney import money_plus
 from riskfund.errors import RuleViolation
 from riskfund.money import ZERO, to_money
 
@@ -76,7 +76,7 @@ def transaction_post(
             account = accounts[code]
             deltas[account.pk] += amount if side == account.normal_side else -amount
         for pk in sorted(deltas):
-            Account.objects.filter(pk=pk).update(balance=F("balance") + deltas[pk])
+            Account.objects.filter(pk=pk).update(balance=money_plus("balance", deltas[pk]))
     return txn
 
 

@@ -12,9 +12,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
+from riskfund.dbmoney import money_plus
 from riskfund.errors import RuleViolation
 from riskfund.ledger.models import Account, Transaction
 from riskfund.ledger.selectors import account_balance
@@ -201,7 +202,7 @@ def pool_suspension_check(*, business_date: date, cause: str) -> PoolStateChange
 def pool_outstanding_add(*, state: PoolState, delta: Decimal) -> PoolState:
     """Move Σ outstanding principal of active loans by ``delta``; the caller holds the ``PoolState`` lock."""
     delta = to_money(delta)
-    PoolState.objects.filter(pk=state.pk).update(outstanding_principal=F("outstanding_principal") + delta)
+    PoolState.objects.filter(pk=state.pk).update(outstanding_principal=money_plus("outstanding_principal", delta))
     state.refresh_from_db(fields=["outstanding_principal", "updated_at"])
     if state.outstanding_principal < ZERO:
         raise ValueError(f"pool outstanding principal would be negative: {state.outstanding_principal}")

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import connection
-
 from riskfund.cob.models import BucketChange, CobFlag, CobRun, LoanStatus, PoolSnapshot
 from riskfund.lending.models import Loan
 from riskfund.lending.rules import add_months
@@ -164,9 +162,6 @@ def add_random_loans(world: World, *, count: int, seed: int) -> list[Loan]:
     """``count`` loans with 1–4 instalments and partial repayments at random dates (some late, some early, some
     repaying everything), reproducible from ``seed``."""
     rng = random.Random(seed)
-    # Fens only on PostgreSQL: on SQLite the lending app's CHECK ``paid_principal <= principal`` is evaluated in
-    # binary floating point and refuses some exact fen sums (reported to the lending app).
-    cents = 100 if connection.vendor == "postgresql" else 1
     loans = []
     for _ in range(count):
         disbursed_on = date(2025, 1, 2) + timedelta(days=rng.randrange(0, 120))
@@ -174,7 +169,7 @@ def add_random_loans(world: World, *, count: int, seed: int) -> list[Loan]:
         maturity_on = disbursed_on + timedelta(days=rng.randrange(120, 330))
         step = (maturity_on - disbursed_on).days // n_lines
         dues = [disbursed_on + timedelta(days=step * (k + 1)) for k in range(n_lines - 1)] + [maturity_on]
-        amounts = [D(rng.randrange(10, 100) * 1000) + D(rng.randrange(0, cents)) / 100 for _ in dues]
+        amounts = [D(rng.randrange(10, 100) * 1000) + D(rng.randrange(0, 100)) / 100 for _ in dues]
         principal = sum(amounts, D("0"))
         schedule = [(due, str(amount)) for due, amount in zip(dues, amounts, strict=True)] if n_lines > 1 else None
         loan = world.lend(str(principal), disbursed_on=disbursed_on, maturity_on=maturity_on, schedule=schedule)
@@ -184,7 +179,7 @@ def add_random_loans(world: World, *, count: int, seed: int) -> list[Loan]:
             paid_on = paid_on + timedelta(days=rng.randrange(10, 120))
             if paid_on > TODAY or outstanding == 0:
                 break
-            amount = min(outstanding, D(rng.randrange(1, 60) * 1000) + D(rng.randrange(0, cents)) / 100)
+            amount = min(outstanding, D(rng.randrange(1, 60) * 1000) + D(rng.randrange(0, 100)) / 100)
             if rng.random() < 0.2:
                 amount = outstanding
             world.repay(loan, paid_on, str(amount))

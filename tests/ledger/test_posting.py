@@ -158,3 +158,17 @@ def test_postgres_refuses_a_non_positive_amount(accounts):
             "INSERT INTO ledger_entry (transaction_id, account_id, side, amount) VALUES (%s, %s, 'D', 0)",
             [txn_id, special.pk],
         )
+
+
+def test_running_balances_stay_exact_to_the_fen_on_every_database(accounts):
+    """0.10 + 0.20 − 0.30 is 5.55e-17 in binary floating point; SQLite stores decimals as doubles, so every
+    running-balance update is rounded to the fen (riskfund/dbmoney.py) and the balance comes back exactly 0."""
+    for amount in ("0.10", "0.20"):
+        inject(amount)
+    transaction_post(
+        kind="x", business_date=DAY, debits=[("funder:region", D("0.30"))], credits=[("pool:special", D("0.30"))]
+    )
+    assert account_balance("pool:special") == D("0.00")
+    assert not Account.objects.filter(balance__lt=0).exists()
+    assert not Account.objects.filter(balance__gt=0).exists()
+    call_command("verify_ledger")

@@ -26,6 +26,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Sum
 
+from riskfund.dbmoney import money_plus
 from riskfund.errors import RuleViolation
 from riskfund.ledger.selectors import account_balance
 from riskfund.money import ZERO
@@ -324,8 +325,10 @@ def loan_register(
         )
 
         pool_outstanding_add(state=state, delta=principal)
-        Funder.objects.filter(pk=district.pk).update(outstanding_principal=F("outstanding_principal") + principal)
+        Funder.objects.filter(pk=district.pk).update(
+            outstanding_principal=money_plus("outstanding_principal", principal)
+        )
         Bank.objects.filter(pk=bank.pk).update(
-            outstanding_principal=F("outstanding_principal") + principal, active_loans=F("active_loans") + 1
+            outstanding_principal=money_plus("outstanding_principal", principal), active_loans=F("active_loans") + 1
         )
     return loan

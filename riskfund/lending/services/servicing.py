@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Max
 
+from riskfund.dbmoney import money_plus
 from riskfund.errors import RuleViolation
 from riskfund.money import ZERO
 from riskfund.parties.models import Agreement, AgreementStatus, Bank, Funder
@@ -26,7 +27,7 @@ def _apply_to_schedule(loan: Loan, principal: Decimal) -> None:
         if unpaid <= ZERO:
             continue
         applied = min(unpaid, left)
-        ScheduleLine.objects.filter(pk=line.pk).update(paid_principal=F("paid_principal") + applied)
+        ScheduleLine.objects.filter(pk=line.pk).update(paid_principal=money_plus("paid_principal", applied))
         left -= applied
     if left != ZERO:
         raise ValueError(f"loan {loan.pk}: {left} of principal could not be applied to the schedule")
@@ -84,8 +85,10 @@ def repayment_post(
         loan.save(update_fields=fields)
 
         pool_outstanding_add(state=state, delta=-principal)
-        Funder.objects.filter(pk=loan.district_id).update(outstanding_principal=F("outstanding_principal") - principal)
-        bank_update = {"outstanding_principal": F("outstanding_principal") - principal}
+        Funder.objects.filter(pk=loan.district_id).update(
+            outstanding_principal=money_plus("outstanding_principal", -principal)
+        )
+        bank_update = {"outstanding_principal": money_plus("outstanding_principal", -principal)}
         if closed:
             bank_update["active_loans"] = F("active_loans") - 1
         Bank.objects.filter(pk=loan.bank_id).update(**bank_update)
