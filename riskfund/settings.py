@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "riskfund.cob",
     "riskfund.outbox",
     "riskfund.exports",
+    "riskfund.approvals",
+    "riskfund.audit",
+    "riskfund.bench",
     "riskfund.api",
     "riskfund.dashboard",
     "banks",
@@ -71,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "riskfund.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -99,6 +99,7 @@ LOAN_REGISTERED = OpenApiExample(
         "closed_on": None,
         "notice_deadline": "2026-03-13",
         "notified_late": False,
+        "backdated": False,
         "outstanding_principal": "1000000.00",
         "overdue_days": 0,
         "overdue_bucket": "current",
@@ -153,6 +154,7 @@ REPAYMENT_RESULT = OpenApiExample(
         "interest": "17250.00",
         "outstanding_principal": "600000.00",
         "loan_status": "active",
+        "backdated": False,
     },
     response_only=True,
 )
@@ -182,6 +184,7 @@ COMPENSATION_RESULT = OpenApiExample(
         "to_payable": "0.00",
         "notice_deadline": "2027-04-22",
         "notified_late": False,
+        "backdated": False,
     },
     response_only=True,
 )
@@ -215,6 +218,7 @@ RECOVERY_RESULT = OpenApiExample(
         "cumulative_net": "48000.00",
         "shares": {"pool": "19200.00", "bank": "9600.00", "guarantor": "19200.00"},
         "pool_split": {"region": "5760.00", "city": "5760.00", "district": "7680.00"},
+        "backdated": False,
     },
     response_only=True,
 )

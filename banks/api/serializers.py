@@ -26,6 +26,7 @@ from riskfund.money import ZERO
 from riskfund.pool.models import TopUpStatus
 
 COST_KINDS = ("litigation", "enforcement", "appraisal", "commission", "other")
+BACKDATED_HELP = _("dated at or before the last closed business date: accepted, and counted by the next daily run")
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -150,6 +151,7 @@ class BankRepaymentSerializer(serializers.Serializer):
     paid_on = BusinessDateField()
     principal = MoneyField()
     interest = MoneyField()
+    backdated = serializers.BooleanField(read_only=True, help_text=BACKDATED_HELP)
 
     class Meta:
         ref_name = "BankRepayment"
@@ -160,6 +162,7 @@ class BankLoanEventSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=LoanEventKind.values, help_text=_("SPEC §9 post-loan event kind"))
     occurred_on = BusinessDateField(help_text=_("not after today"))
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    backdated = serializers.BooleanField(read_only=True, help_text=BACKDATED_HELP)
 
     class Meta:
         ref_name = "BankLoanEvent"
@@ -217,6 +220,7 @@ class BankLoanSerializer(serializers.Serializer):
         source="loan.notice_deadline", help_text=_("3rd working day after disbursed_on (art. 27)")
     )
     notified_late = serializers.BooleanField(source="loan.notified_late", help_text=_("reported after the deadline"))
+    backdated = serializers.BooleanField(source="loan.backdated", read_only=True, help_text=BACKDATED_HELP)
     outstanding_principal = MoneyField()
     overdue_days = serializers.IntegerField(help_text=_("calendar days overdue today (SPEC §9)"))
     overdue_bucket = serializers.CharField(help_text=_('"current", "1-25", "26-60", "61-90" or "91+"'))
@@ -265,6 +269,7 @@ class BankRepaymentResultSerializer(serializers.Serializer):
     loan_status = serializers.ChoiceField(
         choices=LoanStatus.values, source="loan.status", help_text=_("after this repayment")
     )
+    backdated = serializers.BooleanField(read_only=True, help_text=BACKDATED_HELP)
 
     class Meta:
         ref_name = "BankRepaymentResult"
@@ -310,6 +315,7 @@ class BankCompensationSerializer(serializers.Serializer):
     to_payable = MoneyField(help_text=_("the part the deposit did not cover, owed to the bank by the pool"))
     notice_deadline = BusinessDateField()
     notified_late = serializers.BooleanField()
+    backdated = serializers.BooleanField(read_only=True, help_text=BACKDATED_HELP)
 
     class Meta:
         ref_name = "BankCompensation"
@@ -355,6 +361,7 @@ class BankRecoverySerializer(serializers.Serializer):
     cumulative_net = MoneyField(help_text=_("net recovered on this loan so far, this one included"))
     shares = BankSharesSerializer(source="*", help_text=_("cumulative 40:20:40 allocation (SPEC §11)"))
     pool_split = BankPoolSplitSerializer(source="*")
+    backdated = serializers.BooleanField(read_only=True, help_text=BACKDATED_HELP)
 
     class Meta:
         ref_name = "BankRecovery"

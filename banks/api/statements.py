@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from riskfund.api.idempotency import IdempotentMixin
+from riskfund.api.schema import problem_answer
 from riskfund.exports.models import ExportJob
 from riskfund.exports.xlsx import write_workbook
 
@@ -81,7 +82,11 @@ class BankStatementDownload(BankWorkbookView):
                 "month", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM"
             )
         ],
-        responses={(200, XLSX_CONTENT_TYPE): XLSX_RESPONSE},
+        responses={
+            (200, XLSX_CONTENT_TYPE): XLSX_RESPONSE,
+            400: problem_answer("malformed month (validation_error)"),
+            404: problem_answer("the month has not begun"),
+        },
     )
     def get(self, request, month):
         month_bounds(month)

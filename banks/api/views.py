@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from riskfund.api.idempotency import IdempotentMixin
 from riskfund.api.pagination import PageNumberPagination
+from riskfund.api.schema import problem_answer
 from riskfund.claims.services import compensation_claim, recovery_post
 from riskfund.lending.models import Loan, Recommendation
 from riskfund.lending.selectors import loan_detail, loan_list, recommendation_list
@@ -180,7 +181,7 @@ class BankLoanList(IdempotentMixin, BankListView):
             "disbursed_on is accepted with notified_late = true."
         ),
         request=BankLoanRegisterSerializer,
-        responses={201: BankLoanSerializer},
+        responses={201: BankLoanSerializer, 404: problem_answer("unknown recommendation (also another bank's)")},
         examples=[examples.LOAN_REGISTER_BULLET, examples.LOAN_REGISTER_INSTALMENTS, examples.LOAN_REGISTERED],
     )
     def post(self, request):
@@ -303,7 +304,7 @@ class BankDepositDetail(BankView):
             OpenApiParameter("page", int, description="page of the movements"),
             OpenApiParameter("page_size", int, description="movements per page (up to 500)"),
         ],
-        responses={200: BankDepositSerializer},
+        responses={200: BankDepositSerializer, 404: problem_answer("no such page of movements")},
         examples=[examples.DEPOSIT],
     )
     def get(self, request):

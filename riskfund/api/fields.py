@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
 
 from riskfund.errors import RuleViolation
 
@@ -77,10 +77,13 @@ class RatioField(DecimalStringField):
 
 
 class BusinessDateField(serializers.DateField):
-    """A date written exactly ``YYYY-MM-DD`` (no other ISO 8601 spelling, no time)."""
+    """A date written exactly ``YYYY-MM-DD`` (no other ISO 8601 spelling, no time).
+
+    Answers use ``date.isoformat()``, which always writes four year digits: ``strftime("%Y")`` writes year 337
+    as ``"337"``, not a date by the schema's own ``format: date``."""
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("format", "%Y-%m-%d")
+        kwargs.setdefault("format", ISO_8601)
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         super().__init__(**kwargs)
 

@@ -9,7 +9,7 @@ from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_bearer_security_scheme_object
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.permissions import AllowAny
 
 from .idempotency import KEY_HEADER, REPLAYED_HEADER, IdempotentMixin
@@ -94,6 +94,12 @@ class AutoSchema(openapi.AutoSchema):
                     ProblemSerializer, status, media_types=[PROBLEM_CONTENT_TYPE], direction=direction
                 )
         return responses
+
+
+def problem_answer(description: str) -> OpenApiResponse:
+    """An error answer a view declares beyond the automatic ones (``responses={404: problem_answer("…")}``),
+    e.g. a 404 for an object named in the body; documented as problem+json like every error."""
+    return OpenApiResponse(ProblemSerializer, description=description)
 
 
 class KnoxTokenScheme(OpenApiAuthenticationExtension):

@@ -31,7 +31,16 @@ class RecoveryInline(admin.TabularInline):
     model = Recovery
     extra = 0
     can_delete = False
-    fields = ["recovered_on", "gross", "net", "cumulative_net", "share_pool", "share_bank", "share_guarantor"]
+    fields = [
+        "recovered_on",
+        "gross",
+        "net",
+        "cumulative_net",
+        "share_pool",
+        "share_bank",
+        "share_guarantor",
+        "backdated",
+    ]
     readonly_fields = fields
     verbose_name_plural = _("追偿记录")
 
@@ -57,8 +66,9 @@ class CompensationAdmin(ReadOnlyRecordAdmin):
         "to_payable",
         "notice_deadline",
         "notified_late",
+        "backdated",
     ]
-    list_filter = ["notified_late", "bank", "district"]
+    list_filter = ["notified_late", "backdated", "bank", "district"]
     search_fields = ["loan__contract_no", "loan__enterprise__name", "loan__enterprise__uscc"]
     date_hierarchy = "deducted_on"
     list_select_related = ["bank", "loan__bank", "district"]
@@ -67,8 +77,8 @@ class CompensationAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(Payable)
 class PayableAdmin(ReadOnlyRecordAdmin):
-    list_display = ["due_since", "bank", "amount", "compensation", "settled_on", "settled_by"]
-    list_filter = [("settled_on", admin.EmptyFieldListFilter), "bank"]
+    list_display = ["due_since", "bank", "amount", "compensation", "settled_on", "settled_backdated", "settled_by"]
+    list_filter = [("settled_on", admin.EmptyFieldListFilter), "settled_backdated", "bank"]
     date_hierarchy = "due_since"
     list_select_related = ["bank", "compensation__loan__bank", "settled_by"]
     action_form = DateActionForm
@@ -88,7 +98,7 @@ class PayableAdmin(ReadOnlyRecordAdmin):
             self.run_service(
                 request,
                 lambda p=payable: payable_settle(payable=p, settled_on=on, user=request.user),
-                f"{payable}：{_('已支付')}",
+                "{}：{}".format(payable, _("已支付")),
             )
 
 
@@ -106,8 +116,9 @@ class RecoveryAdmin(ReadOnlyRecordAdmin):
         "split_region",
         "split_city",
         "split_district",
+        "backdated",
     ]
-    list_filter = ["loan__bank"]
+    list_filter = ["backdated", "loan__bank"]
     search_fields = ["loan__contract_no", "loan__enterprise__name"]
     date_hierarchy = "recovered_on"
     list_select_related = ["loan__bank", "compensation"]

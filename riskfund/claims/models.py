@@ -73,6 +73,7 @@ class Compensation(models.Model):
     to_payable = models.DecimalField(_("抵押金不足部分（应付银行）"), **MONEY)
     notice_deadline = models.DateField(_("书面告知期限"))
     notified_late = models.BooleanField(_("逾期告知"), default=False)
+    backdated = models.BooleanField(_("补录（早于已日结日期）"), default=False, db_default=False)
     transaction = models.OneToOneField(
         "ledger.Transaction",
         verbose_name=_("记账凭证"),
@@ -140,6 +141,7 @@ class Payable(models.Model):
     amount = models.DecimalField(_("应付金额"), **MONEY)
     due_since = models.DateField(_("应付日期"))
     settled_on = models.DateField(_("支付日期"), null=True, blank=True)
+    settled_backdated = models.BooleanField(_("支付补录（早于已日结日期）"), default=False, db_default=False)
     settled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("支付经办人"),
@@ -204,6 +206,7 @@ class Recovery(models.Model):
     split_region = models.DecimalField(_("自治区分配"), **MONEY)
     split_city = models.DecimalField(_("市本级分配"), **MONEY)
     split_district = models.DecimalField(_("地区分配"), **MONEY)
+    backdated = models.BooleanField(_("补录（早于已日结日期）"), default=False, db_default=False)
     transaction = models.OneToOneField(
         "ledger.Transaction",
         verbose_name=_("记账凭证"),

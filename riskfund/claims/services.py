@@ -37,6 +37,7 @@ from riskfund.parties.selectors import agreement_open
 from riskfund.parties.services import agreement_loans_closed
 from riskfund.policy.calendar import add_working_days
 from riskfund.pool.models import PoolState
+from riskfund.pool.selectors import is_backdated
 from riskfund.pool.services import pool_outstanding_add, pool_post, pool_state_lock
 
 from .models import Compensation, Payable, Recovery
@@ -100,7 +101,8 @@ def compensation_claim(*, loan: Loan, deducted_on: date, today: date | None = No
     deposit: the bank deducts only what is deposited with it, art. 32); the suspension is re-evaluated in the
     same transaction (art. 37, by ``pool_post``). The written notice is due within N working days
     (``notice_deadline``); a later report (``today`` > deadline) is accepted and flagged ``notified_late``.
-    The loan is closed as compensated and the enterprise is put on the dishonest list (art. 36).
+    The loan is closed as compensated and the enterprise is put on the dishonest list (art. 36). A ``deducted_on``
+    at or before the last closed business date is accepted and ``backdated`` (SPEC §12).
     """
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -174,6 +176,7 @@ def compensation_claim(*, loan: Loan, deducted_on: date, today: date | None = No
             to_payable=to_payable,
             notice_deadline=deadline,
             notified_late=today > deadline,
+            backdated=is_backdated(deducted_on, state),
             transaction=txn,
             created_by=user,
         )
@@ -198,10 +201,10 @@ def payable_settle(*, payable: Payable, settled_on: date, today: date | None = N
     """The trustee pays the bank the part of a compensation its deposit did not cover: payable:<bank> ←
     pool:special (SPEC §4, art. 32). Refused when already settled (``payable_settled``) or when the special
     account lacks the money (``insufficient_pool_funds``, art. 11); ``settled_on`` may not be in the future nor
-    before the deduction."""
+    before the deduction; at or before the last closed business date it is flagged ``settled_backdated`` (SPEC §12)."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        pool_state_lock()
+        state = pool_state_lock()
         payable = Payable.objects.select_for_update(of=("self",)).select_related("bank").get(pk=payable.pk)
         if payable.settled_on is not None:
             raise RuleViolation("payable_settled", "art. 32", f"this payable was settled on {payable.settled_on}")
@@ -227,7 +230,8 @@ def payable_settle(*, payable: Payable, settled_on: date, today: date | None = N
         )
         payable.settled_on = settled_on
         payable.settled_by = user
-        payable.save(update_fields=["transaction", "settled_on", "settled_by"])
+        payable.settled_backdated = is_backdated(settled_on, state)
+        payable.save(update_fields=["transaction", "settled_on", "settled_by", "settled_backdated"])
     return payable
 
 
@@ -276,13 +280,14 @@ def recovery_post(
     monotone (SPEC §2), so no part is negative and no loss account goes below zero. Posted (SPEC §4):
     deposit:<bank> — or pool:special once the deposit was returned (no open agreement) — ← loss:region,
     loss:city, loss:<district>; a pool part of zero posts nothing, the recovery is recorded all the same. The
-    suspension is re-evaluated in the same transaction (art. 37, by ``pool_post``).
+    suspension is re-evaluated in the same transaction (art. 37, by ``pool_post``). A ``recovered_on`` at or before
+    the last closed business date is accepted and ``backdated`` (SPEC §12).
     """
     gross = money(gross, "gross", positive=True, clause="art. 34")
     itemised = _costs(costs)
     today = today or timezone.localdate()
     with transaction.atomic():
-        pool_state_lock()
+        state = pool_state_lock()
         loan = Loan.objects.select_for_update(of=("self",)).select_related("bank").get(pk=loan.pk)
         _not_in_future(recovered_on, "recovered_on", today)
         compensation = (
@@ -358,6 +363,7 @@ def recovery_post(
             split_region=split_region,
             split_city=split_city,
             split_district=split_district,
+            backdated=is_backdated(recovered_on, state),
             transaction=txn,
             created_by=user,
         )

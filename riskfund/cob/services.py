@@ -10,7 +10,10 @@
 - dates run forward: a date after today (Asia/Shanghai) is refused (``date_in_future``), and so is a date
   before the latest run (``cob_date_before_last_run``), which would roll the loans' status back.
 
-Lock order: ``CobRun``, then whatever a step locks (``PoolState`` in the threshold re-check).
+When a run is marked done, ``PoolState.last_closed_business_date`` moves forward to its date in the same
+transaction (never back): the domain services read it from the row they lock to flag backdated events (SPEC §12).
+
+Lock order: ``CobRun``, then whatever a step locks (``PoolState`` in the threshold re-check and at the end).
 """
 
 from datetime import date, datetime, timedelta
@@ -21,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from riskfund.errors import RuleViolation
+from riskfund.pool.services import pool_state_lock
 
 from . import steps
 from .models import CobRun, CobStep, RunStatus, Step
@@ -63,6 +67,10 @@ def _execute(run: CobRun) -> CobRun:
             locked.status = RunStatus.DONE
             locked.finished_at = timezone.now()
             locked.save(update_fields=["status", "finished_at"])
+            state = pool_state_lock()
+            if state.last_closed_business_date is None or state.last_closed_business_date < locked.business_date:
+                state.last_closed_business_date = locked.business_date
+                state.save(update_fields=["last_closed_business_date", "updated_at"])
     return locked
 
 

@@ -12,6 +12,7 @@ class DashboardConfig(AppConfig):
         # admin module by now: the role checks cover every registered model admin (riskfund/dashboard/roles.py).
         from django.contrib import admin
 
+        from . import reports  # noqa: F401  (registers the bank_performance_annual export, art. 19)
         from .roles import install_role_admins
 
         admin.site.site_header = _("SME loan-guarantee pool administration")

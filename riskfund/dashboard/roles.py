@@ -27,7 +27,20 @@ from riskfund.api.roles import AUDITOR, BUREAU, DISTRICT, TRUSTEE, user_roles
 
 # What a non-bureau role may see: app labels whose every model is programme data.
 PROGRAMME_APPS = frozenset(
-    {"policy", "ledger", "parties", "pool", "lending", "claims", "cob", "outbox", "exports", "dashboard", "banks"}
+    {
+        "policy",
+        "ledger",
+        "parties",
+        "pool",
+        "lending",
+        "claims",
+        "cob",
+        "outbox",
+        "exports",
+        "dashboard",
+        "banks",
+        "approvals",
+    }
 )
 
 # Programme models that are still the bureau's alone: bank API keys and staff scopes.
@@ -49,6 +62,9 @@ DISTRICT_SCOPE = {
 ACTION_ROLES = {
     # art. 16: the bureau (专项工作协调办公室) approves; the trustee executes the approved amount.
     "pool.deposittopup": {"approve_selected": {BUREAU}, "execute_selected": {TRUSTEE, BUREAU}},
+    # maker-checker (riskfund.approvals): the bureau decides; the trustee may ask for an injection's reversal
+    "approvals.approvalrequest": {"approve_selected": {BUREAU}, "reject_selected": {BUREAU}},
+    "pool.injection": {"request_reversal": {TRUSTEE, BUREAU}},
 }
 
 

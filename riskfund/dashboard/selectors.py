@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from riskfund.approvals.models import ApprovalRequest, ApprovalStatus
 from riskfund.cob.models import Bucket, LoanStatus, PoolSnapshot
 from riskfund.lending.models import Loan
 from riskfund.lending.models import LoanStatus as LoanState
@@ -208,16 +209,23 @@ def maturities(scope: Scope, today: date) -> dict:
 
 
 def pending_approvals(scope: Scope) -> dict:
-    """What waits for the bureau: requested top-ups (art. 16), policy versions not yet approved."""
+    """What waits for the bureau: requested top-ups (art. 16), policy versions not yet approved, maker-checker
+    requests (dishonest-flag lifts, reversals) awaiting a second person."""
     if scope.limited:
-        return {"count": 0, "topups": [], "policy_versions": 0}
+        return {"count": 0, "topups": [], "policy_versions": 0, "approval_requests": 0}
     topups = DepositTopUp.objects.filter(status=TopUpStatus.REQUESTED).select_related("bank").order_by("requested_on")
     policies = PolicyVersion.objects.filter(approved_at__isnull=True).count()
+    requests = ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING).count()
     rows = [
         {"pk": t.pk, "bank": t.bank.name, "amount": str(t.requested_amount), "requested_on": t.requested_on}
         for t in topups[:LIST_LIMIT]
     ]
-    return {"count": topups.count() + policies, "topups": rows, "policy_versions": policies}
+    return {
+        "count": topups.count() + policies + requests,
+        "topups": rows,
+        "policy_versions": policies,
+        "approval_requests": requests,
+    }
 
 
 def late_notices(scope: Scope) -> dict:

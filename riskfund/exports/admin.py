@@ -1,7 +1,8 @@
 """Admin for export jobs: a read-only list with progress and, for finished unexpired jobs, a download link.
 
 The file is served by ``download_view`` (staff with view permission on export jobs), not as a public
-media URL. Deleting a job deletes its file.
+media URL. Deleting a job deletes its file. ``start/`` starts the bureau's monthly report or a bank's monthly
+statement (``admin_start``); the list links to it for the roles that may.
 """
 
 from django.contrib import admin
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .admin_start import may_start_reports, report_start_view
 from .models import ExportJob
 from .registry import export_kind_label
 from .services import export_job_delete
@@ -76,15 +78,27 @@ class ExportJobAdmin(admin.ModelAdmin):
         url = reverse("admin:exports_exportjob_download", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.filename or _("下载"))
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_start_reports": may_start_reports(request.user)}
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self):
         urls = [
+            path(
+                "start/",
+                self.admin_site.admin_view(self.start_view),
+                name="exports_exportjob_start",
+            ),
             path(
                 "<uuid:job_id>/download/",
                 self.admin_site.admin_view(self.download_view),
                 name="exports_exportjob_download",
-            )
+            ),
         ]
         return urls + super().get_urls()
+
+    def start_view(self, request):
+        return report_start_view(self, request)
 
     def download_view(self, request, job_id):
         job = get_object_or_404(ExportJob, pk=job_id)

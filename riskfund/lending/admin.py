@@ -1,8 +1,14 @@
 """Admin (Chinese) for enterprises, the pipeline and loans. Read-only: every write goes through the services
-(the API), so the counters, the ledger and the history can never be edited around the rules."""
+(the API), so the counters, the ledger and the history can never be edited around the rules. The one action here,
+"申请移出失信名单", only records a request that another member of the bureau must approve (riskfund.approvals)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+
+from riskfund.api.roles import user_roles
+from riskfund.approvals.admin import ReasonActionForm, request_for_each
+from riskfund.approvals.kinds import approval_action
+from riskfund.approvals.models import ApprovalKind
 
 from .models import (
     Application,
@@ -60,6 +66,21 @@ class EnterpriseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["size_class", "dishonest", "district"]
     search_fields = ["name", "uscc"]
     inlines = [DishonestRecordInline, SupportExtensionInline]
+    action_form = ReasonActionForm
+    actions = ["request_dishonest_lift"]
+
+    def get_actions(self, request):
+        # the admin is read-only, so the role check drops every action; the lift REQUEST is the bureau's (art. 36)
+        actions = super().get_actions(request)
+        if user_roles(request.user) & approval_action(ApprovalKind.DISHONEST_LIFT).maker_roles:
+            actions["request_dishonest_lift"] = self.get_action("request_dishonest_lift")
+        return actions
+
+    @admin.action(
+        description=_("申请移出失信名单（第三十六条；业务日期为移出日期，须填理由，由另一名市工信局人员复核）")
+    )
+    def request_dishonest_lift(self, request, queryset):
+        request_for_each(self, request, queryset, kind=ApprovalKind.DISHONEST_LIFT)
 
 
 class PipelineEventInline(ReadOnlyTabularInline):
@@ -109,7 +130,7 @@ class ScheduleLineInline(ReadOnlyTabularInline):
 
 class RepaymentInline(ReadOnlyTabularInline):
     model = Repayment
-    fields = ["paid_on", "principal", "interest", "created_at"]
+    fields = ["paid_on", "principal", "interest", "backdated", "created_at"]
     readonly_fields = fields
 
 
@@ -121,7 +142,7 @@ class CounterGuaranteeInline(ReadOnlyTabularInline):
 
 class LoanEventInline(ReadOnlyTabularInline):
     model = LoanEvent
-    fields = ["occurred_on", "kind", "notes", "created_at"]
+    fields = ["occurred_on", "kind", "notes", "backdated", "created_at"]
     readonly_fields = fields
     ordering = ["occurred_on", "created_at"]
     verbose_name_plural = _("贷后事项时间线")
@@ -140,8 +161,9 @@ class LoanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "maturity_on",
         "status",
         "notified_late",
+        "backdated",
     ]
-    list_filter = ["status", "bank", "district", "repayment_method", "notified_late"]
+    list_filter = ["status", "bank", "district", "repayment_method", "notified_late", "backdated"]
     search_fields = ["contract_no", "enterprise__name", "enterprise__uscc", "recommendation__form_no"]
     date_hierarchy = "disbursed_on"
     readonly_fields = ["overdue_today"]
@@ -159,8 +181,8 @@ class LoanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class LoanEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The timeline of post-loan events across loans (art. 29–31, 33, 35)."""
 
-    list_display = ["occurred_on", "kind", "loan", "notes"]
-    list_filter = ["kind"]
+    list_display = ["occurred_on", "kind", "loan", "notes", "backdated"]
+    list_filter = ["kind", "backdated"]
     search_fields = ["loan__contract_no", "loan__enterprise__name"]
     date_hierarchy = "occurred_on"
     ordering = ["-occurred_on", "-created_at"]

@@ -388,6 +388,7 @@ class Loan(models.Model):
     closed_on = models.DateField(_("结清/代偿日期"), null=True, blank=True)
     notice_deadline = models.DateField(_("书面通知期限"))
     notified_late = models.BooleanField(_("逾期通知"), default=False)
+    backdated = models.BooleanField(_("补录（早于已日结日期）"), default=False, db_default=False)
     registered_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -487,6 +488,7 @@ class Repayment(models.Model):
     paid_on = models.DateField(_("还款日期"))
     principal = models.DecimalField(_("归还本金"), **MONEY)
     interest = models.DecimalField(_("归还利息"), **MONEY)
+    backdated = models.BooleanField(_("补录（早于已日结日期）"), default=False, db_default=False)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -525,6 +527,7 @@ class LoanEvent(models.Model):
     kind = models.CharField(_("事项"), max_length=20, choices=LoanEventKind.choices)
     occurred_on = models.DateField(_("发生日期"))
     notes = models.TextField(_("情况说明"), blank=True)
+    backdated = models.BooleanField(_("补录（早于已日结日期）"), default=False, db_default=False)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:

@@ -241,7 +241,7 @@ class AgreementAdmin(ServiceAdmin):
             self.run_service(
                 request,
                 lambda a=agreement: agreement_end(agreement=a, ended_on=on, user=request.user),
-                f"{agreement}：{_('已终止合作')}",
+                "{}：{}".format(agreement, _("已终止合作")),
             )
 
     @admin.action(description=_("退回风险补偿抵押金（第十八条）"))
@@ -251,7 +251,7 @@ class AgreementAdmin(ServiceAdmin):
             self.run_service(
                 request,
                 lambda a=agreement: deposit_return(agreement=a, returned_on=on, user=request.user),
-                f"{agreement}：{_('抵押金已退回')}",
+                "{}：{}".format(agreement, _("抵押金已退回")),
             )
 
 

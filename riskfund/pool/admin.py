@@ -1,18 +1,20 @@
 """Admin for the pool. Thin: adding a record calls its service; posted records are read-only and are
-never deleted — an injection is corrected by the "reverse" action, a top-up moves on by its actions."""
+never deleted — an injection is corrected by a reversal that one user requests ("申请冲正") and another member of
+the bureau approves (riskfund.approvals, maker-checker); a top-up moves on by its actions."""
 
 from decimal import Decimal
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from riskfund.errors import RuleViolation
-from riskfund.parties.admin import DateActionForm, ServiceAdmin, action_date, copy_into, rule_message
+from riskfund.approvals.admin import ReasonActionForm, request_for_each
+from riskfund.approvals.models import ApprovalKind
+from riskfund.parties.admin import DateActionForm, ServiceAdmin, action_date, copy_into
 
 from .models import DepositTopUp, Injection, InterestCredit, PoolState, PoolStateChange, TopUpStatus
 from .selectors import pool_position
-from .services import injection_post, injection_reverse, interest_post, topup_approve, topup_execute, topup_request
+from .services import injection_post, interest_post, topup_approve, topup_execute, topup_request
 
 
 class ReadOnlyAfterAddMixin:
@@ -22,24 +24,30 @@ class ReadOnlyAfterAddMixin:
         return obj is None and super().has_change_permission(request, obj)
 
 
-class InjectionActionForm(DateActionForm):
-    reason = forms.CharField(label=_("冲正原因"), required=False, max_length=300)
-
-
 @admin.register(Injection)
 class InjectionAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
-    list_display = ["funder", "kind", "paid_on", "amount", "reference", "reversed_on", "created_by", "created_at"]
-    list_filter = ["kind", "funder"]
+    list_display = [
+        "funder",
+        "kind",
+        "paid_on",
+        "amount",
+        "reference",
+        "backdated",
+        "reversed_on",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["kind", "backdated", "funder"]
     search_fields = ["reference", "funder__code", "funder__name"]
     date_hierarchy = "paid_on"
     fields = ["funder", "kind", "paid_on", "amount", "reference"]
-    action_form = InjectionActionForm
-    actions = ["reverse_selected"]
+    action_form = ReasonActionForm
+    actions = ["request_reversal"]
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return self.fields
-        return [*self.fields, "transaction", "reversal", "reversed_on", "reversal_reason", "created_by"]
+        return [*self.fields, "backdated", "transaction", "reversal", "reversed_on", "reversal_reason", "created_by"]
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -53,17 +61,9 @@ class InjectionAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
         )
         copy_into(obj, created)
 
-    @admin.action(description=_("冲正所选注资"))
-    def reverse_selected(self, request, queryset):
-        on = action_date(request)
-        reason = request.POST.get("reason", "").strip()
-        for injection in queryset:
-            try:
-                injection_reverse(injection=injection, reversed_on=on, reason=reason, user=request.user)
-            except RuleViolation as exc:
-                self.message_user(request, f"{injection}：{rule_message(exc)}", messages.ERROR)
-            else:
-                self.message_user(request, f"{injection}：{_('已冲正')}", messages.SUCCESS)
+    @admin.action(description=_("申请冲正所选注资（业务日期为冲正日期，须填理由，由另一名市工信局人员复核）"))
+    def request_reversal(self, request, queryset):
+        request_for_each(self, request, queryset, kind=ApprovalKind.INJECTION_REVERSAL)
 
 
 class TopUpActionForm(DateActionForm):
@@ -85,8 +85,9 @@ class DepositTopUpAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
         "due_on",
         "executed_on",
         "executed_late",
+        "executed_backdated",
     ]
-    list_filter = ["status", "executed_late", "bank"]
+    list_filter = ["status", "executed_late", "executed_backdated", "bank"]
     fields = ["bank", "requested_amount", "reason"]
     action_form = TopUpActionForm
     actions = ["approve_selected", "execute_selected"]
@@ -136,13 +137,13 @@ class InterestCreditForm(forms.ModelForm):
 @admin.register(InterestCredit)
 class InterestCreditAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
     form = InterestCreditForm
-    list_display = ["credited_on", "account", "amount", "reference", "created_by"]
-    list_filter = ["account"]
+    list_display = ["credited_on", "account", "amount", "reference", "backdated", "created_by"]
+    list_filter = ["account", "backdated"]
     date_hierarchy = "credited_on"
 
     def get_fields(self, request, obj=None):
         fields = ["credited_on", "amount", "account", "reference"]
-        return fields if obj is None else [*fields, "transaction", "created_by"]
+        return fields if obj is None else [*fields, "backdated", "transaction", "created_by"]
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

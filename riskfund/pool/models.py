@@ -3,7 +3,9 @@
 ``PoolState`` is ONE row (pk = 1) with the running figures of SPEC §4 — pool funds F, net compensation N,
 pool balance B (invariant B = F − N), the outstanding principal of active loans — and the suspension flag
 of art. 37. Every posting and every limit check locks it first (``select_for_update``), so concurrent
-requests serialise on it; the lock order is PoolState, then parties rows, then ledger accounts by id.
+requests serialise on it; the lock order is PoolState, then parties rows, then ledger accounts by id. It also
+holds the last closed business date, set by the daily job when a run is done, so that every service flags an
+event dated at or before it ``backdated`` (SPEC §12) from the row it has already locked.
 
 ``Injection``, ``DepositTopUp`` and ``InterestCredit`` are the business records of the postings (art. 8,
 12, 13, 16); each points at its ledger transaction. Records are never edited or deleted: a mistaken
@@ -31,6 +33,7 @@ class PoolState(models.Model):
     pool_balance = models.DecimalField(_("资金池余额"), default=ZERO, **MONEY)
     outstanding_principal = models.DecimalField(_("在贷余额"), default=ZERO, **MONEY)
     suspended = models.BooleanField(_("暂停新增业务"), default=False)
+    last_closed_business_date = models.DateField(_("最近已日结日期"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -80,6 +83,7 @@ class Injection(models.Model):
     paid_on = models.DateField(_("到账日期"))
     amount = models.DecimalField(_("金额"), **MONEY)
     reference = models.CharField(_("凭证号"), max_length=100, blank=True)
+    backdated = models.BooleanField(_("补录（早于已日结日期）"), default=False, db_default=False)
     transaction = models.OneToOneField(
         "ledger.Transaction", verbose_name=_("记账凭证"), on_delete=models.PROTECT, related_name="injection"
     )
@@ -155,6 +159,7 @@ class DepositTopUp(models.Model):
     due_on = models.DateField(_("执行期限"), null=True, blank=True)
     executed_on = models.DateField(_("执行日期"), null=True, blank=True)
     executed_late = models.BooleanField(_("逾期执行"), default=False)
+    executed_backdated = models.BooleanField(_("执行补录（早于已日结日期）"), default=False, db_default=False)
     transaction = models.OneToOneField(
         "ledger.Transaction",
         verbose_name=_("记账凭证"),
@@ -193,6 +198,7 @@ class InterestCredit(models.Model):
     amount = models.DecimalField(_("金额"), **MONEY)
     account = models.CharField(_("计息账户"), max_length=32, help_text=_("“special”为资金池专户，否则为银行代码"))
     reference = models.CharField(_("凭证号"), max_length=100, blank=True)
+    backdated = models.BooleanField(_("补录（早于已日结日期）"), default=False, db_default=False)
     transaction = models.OneToOneField(
         "ledger.Transaction", verbose_name=_("记账凭证"), on_delete=models.PROTECT, related_name="interest_credit"
     )

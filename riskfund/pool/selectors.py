@@ -49,6 +49,16 @@ def pool_state() -> PoolState:
     return PoolState.objects.filter(pk=1).first() or PoolState(pk=1)
 
 
+def is_backdated(d: date, state: PoolState | None = None) -> bool:
+    """SPEC §12: an event dated at or before the last closed business date is accepted and flagged backdated.
+
+    ``state`` is the ``PoolState`` row the caller already holds (locked, so a run that closes a date concurrently
+    is either seen or comes after); without it the row is read unlocked. False before the first run.
+    """
+    last = (state or pool_state()).last_closed_business_date
+    return last is not None and d <= last
+
+
 def pool_position(on: date | None = None) -> dict:
     """The pool position of API.md ``GET /api/v1/pool/`` plus ``resume_replenishment`` (SPEC §4, §5).
 

@@ -35,7 +35,7 @@ from .models import (
     PoolStateChange,
     TopUpStatus,
 )
-from .selectors import compensation_ratio, is_suspended
+from .selectors import compensation_ratio, is_backdated, is_suspended
 
 SPECIAL = "pool:special"
 INTEREST = "pool:interest"
@@ -224,7 +224,8 @@ def injection_post(
     """Money paid in by a funder: pool:special ← funder:X (art. 8; a replenishment, art. 13, 38).
 
     Any positive amount from any funder; no commitment is required (SPEC §6). Sets the funder's first
-    payment date (start of the 2-year window of art. 8); a replenishment adds to R_d of SPEC §6.
+    payment date (start of the 2-year window of art. 8); a replenishment adds to R_d of SPEC §6. A ``paid_on`` at or
+    before the last closed business date is accepted and ``backdated`` (SPEC §12).
     """
     amount = positive_amount(amount)
     if kind not in InjectionKind.values:
@@ -232,7 +233,7 @@ def injection_post(
     not_in_future(paid_on, "paid_on")
     injection_id = uuid.uuid4()
     with transaction.atomic():
-        pool_state_lock()
+        state = pool_state_lock()
         funder = Funder.objects.select_for_update().get(pk=funder.pk)
         txn = pool_post(
             kind=kind,
@@ -251,6 +252,7 @@ def injection_post(
             paid_on=paid_on,
             amount=amount,
             reference=reference,
+            backdated=is_backdated(paid_on, state),
             transaction=txn,
             created_by=user,
         )
@@ -299,7 +301,8 @@ def injection_reverse(*, injection: Injection, reversed_on: date, reason: str, u
 def interest_post(
     *, credited_on: date, amount: Decimal, account: str, reference: str = "", user=None
 ) -> InterestCredit:
-    """Art. 12: interest rolls into the pool: pool:special or deposit:B ← pool:interest (counts in F)."""
+    """Art. 12: interest rolls into the pool: pool:special or deposit:B ← pool:interest (counts in F); a
+    ``credited_on`` at or before the last closed business date is ``backdated`` (SPEC §12)."""
     amount = positive_amount(amount)
     if account == InterestCredit.SPECIAL:
         debit = SPECIAL
@@ -310,6 +313,7 @@ def interest_post(
         debit = bank.deposit_account_code
     credit_id = uuid.uuid4()
     with transaction.atomic():
+        state = pool_state_lock()
         txn = pool_post(
             kind="interest",
             business_date=credited_on,
@@ -326,6 +330,7 @@ def interest_post(
             amount=amount,
             account=account,
             reference=reference,
+            backdated=is_backdated(credited_on, state),
             transaction=txn,
             created_by=user,
         )
@@ -427,9 +432,10 @@ def topup_approve(*, topup: DepositTopUp, amount: Decimal, approved_on: date, us
 
 def topup_execute(*, topup: DepositTopUp, executed_on: date, user=None) -> DepositTopUp:
     """Art. 16 (于30日内予以补充): the trustee moves the approved amount deposit:B ← pool:special; an
-    execution after the due date is accepted and flagged late."""
+    execution after the due date is accepted and flagged late, one at or before the last closed business date
+    ``executed_backdated`` (SPEC §12)."""
     with transaction.atomic():
-        pool_state_lock()
+        state = pool_state_lock()
         topup = DepositTopUp.objects.select_for_update().select_related("bank").get(pk=topup.pk)
         if topup.status != TopUpStatus.APPROVED:
             raise RuleViolation("topup_not_approved", "art. 16", "only an approved top-up can be executed")
@@ -446,5 +452,6 @@ def topup_execute(*, topup: DepositTopUp, executed_on: date, user=None) -> Depos
         topup.status = TopUpStatus.EXECUTED
         topup.executed_on = executed_on
         topup.executed_late = executed_on > topup.due_on
-        topup.save(update_fields=["status", "executed_on", "executed_late", "transaction"])
+        topup.executed_backdated = is_backdated(executed_on, state)
+        topup.save(update_fields=["status", "executed_on", "executed_late", "executed_backdated", "transaction"])
     return topup

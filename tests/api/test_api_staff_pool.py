@@ -1,12 +1,13 @@
 """The pool through the API (SPEC §4–§7): injections, the position, funders, agreements and interest, with the
 figures worked by hand; an injection replayed with the same key posts once."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from riskfund.cob.services import cob_run
 from riskfund.ledger.models import Transaction
 from riskfund.ledger.selectors import account_balance
 from riskfund.pool.models import Injection
@@ -56,6 +57,7 @@ def test_injections_of_24_2_million_give_a_capacity_of_242_million(trustee):
         "amount": "6000000.00",
         "reference": "BJ-region",
         "transaction": str(Injection.objects.get(pk=body["id"]).transaction_id),
+        "backdated": False,
     }
     for code, amount in INJECTIONS[1:]:
         assert post(trustee, f"/api/v1/funders/{code}/injections/", {"paid_on": "2025-03-01", "amount": amount})
@@ -191,3 +193,16 @@ def test_an_injection_dated_today_is_accepted_and_tomorrow_refused(trustee):
     assert post(trustee, url, {"paid_on": today.isoformat(), "amount": "1"}).status_code == 201
     tomorrow = (today + timedelta(days=1)).isoformat()
     assert_problem(post(trustee, url, {"paid_on": tomorrow, "amount": "1"}), 422, "date_in_future")
+
+
+def test_an_injection_dated_at_or_before_the_last_closed_business_date_is_flagged_backdated(trustee):
+    """SPEC §12: accepted, and the answer says so (the next run counts it: tests/cob/test_cob_backdated.py)."""
+    cob_run(business_date=date(2025, 3, 1))
+    url = f"/api/v1/funders/{DONGHE}/injections/"
+    flags = []
+    for paid_on in ("2025-03-01", "2025-03-02"):
+        response = post(trustee, url, {"paid_on": paid_on, "amount": "1000000"})
+        assert response.status_code == 201, response.content
+        flags.append(response.json()["backdated"])
+    assert flags == [True, False]
+    assert list(Injection.objects.order_by("paid_on").values_list("backdated", flat=True)) == [True, False]

@@ -1,11 +1,11 @@
-"""The daily snapshot (SPEC §4 figures, per district, per bank, buckets), the flags for the bureau (art. 8, 16,
-18) and backdating (SPEC §12)."""
+"""The daily snapshot (SPEC §4 figures, per district, per bank, buckets) and the flags for the bureau (art. 8, 16,
+18); backdating (SPEC §12) is in test_cob_backdated.py."""
 
 from datetime import date
 from decimal import Decimal
 
-from riskfund.cob.models import CobFlag, LoanStatus, PoolSnapshot
-from riskfund.cob.selectors import is_backdated, last_closed_business_date, snapshot_history
+from riskfund.cob.models import CobFlag, PoolSnapshot
+from riskfund.cob.selectors import snapshot_history
 from riskfund.cob.services import cob_run
 from riskfund.ledger.selectors import account_balance
 from riskfund.lending.models import Loan
@@ -116,23 +116,3 @@ def test_a_district_is_flagged_only_after_its_window(portfolio):
     cob_run(business_date=date(2026, 1, 3))
     flag = CobFlag.objects.get(kind="injection_shortfall", subject="150202")
     assert (flag.business_date, flag.amount) == (date(2026, 1, 3), Decimal("4000000.00"))
-
-
-def test_backdated_events_and_the_next_run(portfolio):
-    """SPEC §12: a date at or before the last closed business date is backdated; the next run counts it."""
-    assert last_closed_business_date() is None
-    assert not is_backdated(date(2020, 1, 1))
-    cob_run(business_date=D)
-    assert last_closed_business_date() == D
-    assert is_backdated(D) and is_backdated(date(2025, 8, 3))
-    assert not is_backdated(date(2025, 8, 6))
-
-    bullet = portfolio.loans["bullet"]
-    portfolio.repay(bullet, date(2025, 8, 3), "400000")  # backdated: paid before the closed date
-    assert LoanStatus.objects.get(loan=bullet).outstanding_principal == Decimal("1000000.00")
-    cob_run(business_date=date(2025, 8, 6))
-    status = LoanStatus.objects.get(loan=bullet)
-    assert (status.outstanding_principal, status.overdue_days) == (Decimal("600000.00"), 27)
-    snapshot = PoolSnapshot.objects.get(business_date=date(2025, 8, 6))
-    assert snapshot.outstanding_principal == Decimal("10500000.00")
-    assert Decimal(snapshot.buckets["26-60"]["amount"]) == Decimal("600000.00")

@@ -24,6 +24,8 @@ NOT_PROGRAMME = {
     "banks.bankapikey",
     "parties.staffprofile",
 }
+# the audit trail and the annual bank report (issue 6): the bureau and the auditor only
+BUREAU_AUDITOR = {"audit.auditevent", "dashboard.bankperformancereport"}
 DISTRICT_PAGES = {
     "lending.enterprise",
     "lending.application",
@@ -37,6 +39,8 @@ REGISTERED = sorted(f"{m._meta.app_label}.{m._meta.model_name}" for m in admin.s
 def expected(role: str, key: str) -> int:
     if role in {"superuser", "bureau"}:
         return 200
+    if key in BUREAU_AUDITOR:
+        return 200 if role == "auditor" else 403
     if role in {"trustee", "auditor"}:
         return 403 if key in NOT_PROGRAMME else 200
     if role == "district":

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from riskfund.approvals.models import ApprovalRequest
 from riskfund.ledger.selectors import account_balance
 from riskfund.parties.models import Agreement, Bank, Funder, Guarantor
 from riskfund.parties.services import agreement_sign, bank_create
@@ -55,7 +56,7 @@ def test_every_pool_and_parties_page_renders_and_nothing_can_be_deleted(admin_cl
     assert "3000000" in page.replace(",", "")
 
 
-def test_admin_add_injection_posts_it_and_reverse_action_reverses_it(admin_client_for, client, invariant):
+def test_admin_add_injection_posts_it_and_an_approved_reversal_request_reverses_it(admin_client_for, client, invariant):
     admin_client_for("ann")
     response = client.post(
         reverse("admin:pool_injection_add"),
@@ -72,11 +73,18 @@ def test_admin_add_injection_posts_it_and_reverse_action_reverses_it(admin_clien
     client.post(
         reverse("admin:pool_injection_changelist"),
         {
-            "action": "reverse_selected",
+            "action": "request_reversal",
             "_selected_action": [injection.pk],
             "on_date": "2025-02-04",
             "reason": "重复录入",
         },
+    )
+    injection.refresh_from_db()
+    assert injection.reversed_on is None  # requested: a second user approves it (maker-checker)
+    admin_client_for("bob")
+    client.post(
+        reverse("admin:approvals_approvalrequest_changelist"),
+        {"action": "approve_selected", "_selected_action": [ApprovalRequest.objects.get().pk]},
     )
     injection.refresh_from_db()
     assert injection.reversed_on == date(2025, 2, 4)

@@ -33,7 +33,17 @@ class PayableSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payable
         ref_name = "StaffPayable"
-        fields = ["id", "bank", "compensation", "loan", "amount", "due_since", "settled_on", "transaction"]
+        fields = [
+            "id",
+            "bank",
+            "compensation",
+            "loan",
+            "amount",
+            "due_since",
+            "settled_on",
+            "settled_backdated",
+            "transaction",
+        ]
         read_only_fields = fields
 
 

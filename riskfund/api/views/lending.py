@@ -32,6 +32,7 @@ from riskfund.policy.models import SizeClass
 from ..fields import BusinessDateField, CountField, MoneyField, NamedChoiceField, not_in_future
 from ..idempotency import IdempotentMixin
 from ..roles import AUDITOR, BUREAU, DISTRICT, HasRole
+from ..schema import problem_answer
 from ..scope import visible_district
 from .common import MethodPermissionsMixin, district_filter, validated
 
@@ -296,7 +297,7 @@ class ApplicationListCreate(IdempotentMixin, MethodPermissionsMixin, mixins.List
         description="A large enterprise or one outside Baotou → 422 enterprise_not_eligible; one on the dishonest "
         "list → 422 enterprise_dishonest; another district's enterprise → 404 for a district office.",
         request=ApplicationInputSerializer,
-        responses={201: ApplicationSerializer},
+        responses={201: ApplicationSerializer, 404: problem_answer("no such enterprise (or not in your district)")},
         examples=[
             OpenApiExample(
                 "application",

@@ -26,6 +26,7 @@ from riskfund.pool.services import topup_approve, topup_execute, topup_request
 from ..fields import BusinessDateField, MoneyField, NamedChoiceField, not_in_future
 from ..idempotency import IdempotentMixin
 from ..roles import AUDITOR, BUREAU, TRUSTEE, HasRole, IsStaff
+from ..schema import problem_answer
 from .common import MethodPermissionsMixin, validated
 
 POSITIVE = Decimal("0.01")
@@ -168,6 +169,7 @@ class TopUpSerializer(serializers.ModelSerializer):
             "due_on",
             "executed_on",
             "executed_late",
+            "executed_backdated",
             "transaction",
         ]
         read_only_fields = fields
@@ -322,7 +324,7 @@ class TopUpListCreate(IdempotentMixin, MethodPermissionsMixin, mixins.ListModelM
         description="Only when the bank's outstanding exceeds 10 × its deposit (topup_not_needed otherwise). "
         "The staff member who requests it cannot approve it.",
         request=TopUpRequestInputSerializer,
-        responses={201: TopUpSerializer},
+        responses={201: TopUpSerializer, 404: problem_answer("no bank with this code")},
     )
     def post(self, request, *args, **kwargs):
         values = validated(TopUpRequestInputSerializer, request)

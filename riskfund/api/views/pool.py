@@ -24,10 +24,12 @@ from riskfund.pool.services import injection_post, interest_post
 from ..fields import BusinessDateField, MoneyField, NamedChoiceField, RatioField, not_in_future
 from ..idempotency import IdempotentMixin
 from ..roles import TRUSTEE, HasRole, IsStaff
+from ..schema import problem_answer
 from ..scope import IsStaffOrBank, visible_district
 from .common import validated
 
 POSITIVE = Decimal("0.01")
+BACKDATED_HELP = _("dated at or before the last closed business date: accepted, and counted by the next daily run")
 
 
 # --- serializers -----------------------------------------------------------------------------------------
@@ -86,6 +88,7 @@ class InjectionSerializer(serializers.Serializer):
     amount = MoneyField()
     reference = serializers.CharField()
     transaction = serializers.UUIDField(source="transaction_id", help_text=_("the ledger transaction"))
+    backdated = serializers.BooleanField(read_only=True, help_text=BACKDATED_HELP)
 
     class Meta:
         ref_name = "Injection"
@@ -108,6 +111,7 @@ class InterestCreditSerializer(serializers.Serializer):
     account = serializers.CharField()
     reference = serializers.CharField()
     transaction = serializers.UUIDField(source="transaction_id")
+    backdated = serializers.BooleanField(read_only=True, help_text=BACKDATED_HELP)
 
     class Meta:
         ref_name = "InterestCredit"
@@ -192,6 +196,7 @@ class FunderInjectionCreate(IdempotentMixin, APIView):
                     "amount": "8000000.00",
                     "reference": "BJ-2025-001",
                     "transaction": "8a3b2c1d-0e9f-4a7b-8c6d-5e4f3a2b1c0d",
+                    "backdated": False,
                 },
                 response_only=True,
                 status_codes=["201"],
@@ -216,7 +221,7 @@ class InterestCreate(IdempotentMixin, APIView):
         operation_id="pool_interest_create",
         summary="Credit interest",
         request=InterestInputSerializer,
-        responses={201: InterestCreditSerializer},
+        responses={201: InterestCreditSerializer, 404: problem_answer("account names no bank")},
         examples=[
             OpenApiExample(
                 "special account",

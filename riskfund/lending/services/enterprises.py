@@ -170,6 +170,32 @@ def enterprise_list_dishonest(
     return record
 
 
+def enterprise_lift_dishonest(*, enterprise: Enterprise, on: date, reason: str, user) -> DishonestRecord:
+    """Take an enterprise off the dishonest list (art. 36; SPEC §10 "only the bureau can lift it, with a reason").
+    Called when a second bureau user approves the lift request (``riskfund.approvals``, maker-checker): ``user`` is
+    that checker and must hold the bureau role (``approver_not_authorised``, 403); a blank reason → ``InputError``;
+    an enterprise not listed → ``enterprise_not_dishonest``. The history keeps the listing and the lifting."""
+    from riskfund.api.roles import BUREAU, user_roles
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise invalid("reason", "移出失信名单须说明理由", "art. 36")
+    if BUREAU not in user_roles(user):
+        message = "only the bureau lifts the dishonest flag"
+        raise RuleViolation("approver_not_authorised", "art. 36", message, status=403)
+    with transaction.atomic():
+        enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        if not enterprise.dishonest:
+            message = f"{enterprise.name} is not on the dishonest list"
+            raise RuleViolation("enterprise_not_dishonest", "art. 36", message)
+        record = DishonestRecord.objects.create(
+            enterprise=enterprise, action=DishonestAction.LIFTED, on=on, reason=reason[:500], user=user
+        )
+        enterprise.dishonest = False
+        enterprise.save(update_fields=["dishonest", "updated_at"])
+    return record
+
+
 def enterprise_extension_grant(*, enterprise: Enterprise, until: date, reason: str, user) -> SupportExtension:
     """The bureau extends continuous support (art. 23 "经合作各方研究同意，可适当延长贷款支持") until a date,
     with a reason (required). The newest grant replaces the enterprise's current extension; each is kept."""

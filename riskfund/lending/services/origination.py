@@ -34,6 +34,7 @@ from riskfund.parties.models import Agreement, AgreementStatus, Bank, Funder
 from riskfund.policy.calendar import add_working_days
 from riskfund.policy.models import PolicyVersion
 from riskfund.policy.selectors import lpr_on, policy_for_pool, policy_in_force
+from riskfund.pool.selectors import is_backdated
 from riskfund.pool.services import pool_outstanding_add, pool_state_lock
 
 from ..models import (
@@ -189,7 +190,8 @@ def loan_register(
     for their order). On success the recommendation is used, the loan keeps the policy version in force on
     ``disbursed_on`` and the enterprise's district, and the counters (pool, district, bank) move in the same
     transaction. ``notice_deadline`` = the Nth working day after ``disbursed_on`` (art. 27 "3个工作日内");
-    a later report is accepted and ``notified_late``."""
+    a later report is accepted and ``notified_late``; a ``disbursed_on`` at or before the last closed business date
+    is accepted and ``backdated`` (SPEC §12)."""
     today = today_or_default(today)
     # --- validation_error (400): malformed input, before any rule -----------------------------------------
     contract_no = (contract_no or "").strip()
@@ -305,6 +307,7 @@ def loan_register(
             outstanding_principal=principal,
             notice_deadline=deadline,
             notified_late=today > deadline,
+            backdated=is_backdated(disbursed_on, state),
         )
         ScheduleLine.objects.bulk_create([ScheduleLine(loan=loan, due_on=d, principal=p) for d, p in lines])
         for guarantee in guarantees:

@@ -11,6 +11,7 @@ from riskfund.errors import RuleViolation
 from riskfund.money import ZERO
 from riskfund.parties.models import Agreement, AgreementStatus, Bank, Funder
 from riskfund.parties.services import agreement_loans_closed
+from riskfund.pool.selectors import is_backdated
 from riskfund.pool.services import pool_outstanding_add, pool_state_lock
 
 from ..models import Loan, LoanEvent, LoanEventKind, LoanStatus, Repayment, ScheduleLine
@@ -47,7 +48,8 @@ def repayment_post(
     and the pool's outstanding go down in the same transaction (PoolState locked first). When nothing is left the
     loan is ``repaid``, ``closed_on`` = the latest ``paid_on`` of its principal repayments, the bank has one
     active loan fewer, and if its agreement is ending and this was its last active loan the deposit return
-    becomes due (art. 18, ``agreement_loans_closed``).
+    becomes due (art. 18, ``agreement_loans_closed``). A ``paid_on`` at or before the last closed business date is
+    accepted and ``backdated``; the next daily run recomputes the loan's overdue days with it (SPEC §12).
     """
     principal = money(principal, "principal", clause="art. 22")
     interest = money(interest, "interest", clause="art. 22")
@@ -70,7 +72,13 @@ def repayment_post(
                 "art. 22",
                 f"principal {principal} > outstanding {loan.outstanding_principal}",
             )
-        repayment = Repayment.objects.create(loan=loan, paid_on=paid_on, principal=principal, interest=interest)
+        repayment = Repayment.objects.create(
+            loan=loan,
+            paid_on=paid_on,
+            principal=principal,
+            interest=interest,
+            backdated=is_backdated(paid_on, state),
+        )
         if principal == ZERO:
             return repayment
 
@@ -104,8 +112,11 @@ def loan_event_record(
     *, loan: Loan, kind: str, occurred_on: date, notes: str = "", today: date | None = None
 ) -> LoanEvent:
     """A post-loan event reported by the bank (art. 29 visits and warnings, art. 31 reminders and collection,
-    art. 33 litigation and enforcement, art. 35 recovery reports); ``occurred_on`` may not be in the future."""
+    art. 33 litigation and enforcement, art. 35 recovery reports); ``occurred_on`` may not be in the future, and
+    at or before the last closed business date it is ``backdated`` (SPEC §12)."""
     if kind not in LoanEventKind.values:
         raise invalid("kind", f"未知贷后事项 {kind!r}", "art. 29")
     not_in_future(occurred_on, "occurred_on", today_or_default(today))
-    return LoanEvent.objects.create(loan=loan, kind=kind, occurred_on=occurred_on, notes=notes or "")
+    return LoanEvent.objects.create(
+        loan=loan, kind=kind, occurred_on=occurred_on, notes=notes or "", backdated=is_backdated(occurred_on)
+    )

@@ -1,0 +1,156 @@
+"""The audit trail in the admin (审计日志): read-only, filterable by data type, object, operation, user and time.
+
+Who sees it: the bureau and the auditor (a superuser has every role). Nobody adds, edits or deletes a row here.
+Filter one object's history with ``?model=lending.enterprise&object_id=<pk as stored>`` (the object column links
+there).
+"""
+
+from django.apps import apps
+from django.contrib import admin
+from django.db import connection
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from riskfund.api.roles import AUDITOR, BUREAU, user_roles
+
+from .models import AuditEvent, Operation
+from .triggers import audited_models
+
+READERS = frozenset({BUREAU, AUDITOR})
+
+
+def _model(label: str):
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def model_title(label: str) -> str:
+    model = _model(label)
+    return f"{model._meta.verbose_name}（{label}）" if model is not None else label
+
+
+def column_title(label: str, column: str) -> str:
+    model = _model(label)
+    if model is not None:
+        for field in model._meta.local_concrete_fields:
+            if field.column == column:
+                return f"{field.verbose_name}（{column}）"
+    return column
+
+
+def stored_object_id(obj) -> str:
+    """The primary key as the triggers store it (UUIDs: 32 hex digits on SQLite, dashed on PostgreSQL)."""
+    value = obj._meta.pk.get_db_prep_value(obj.pk, connection)
+    return str(value)
+
+
+class ModelFilter(admin.SimpleListFilter):
+    title = _("数据类型")
+    parameter_name = "model"
+
+    def lookups(self, request, model_admin):
+        return [(m._meta.label_lower, model_title(m._meta.label_lower)) for m in audited_models()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(model=self.value()) if self.value() else queryset
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "model_display", "object_link", "operation", "who", "source", "changed_columns"]
+    list_filter = ["operation", ModelFilter, ("user", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["=object_id", "actor", "source"]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["user"]
+    list_per_page = 50
+    show_full_result_count = False
+    fields = ["occurred_at", "model_display", "object_link", "operation", "who", "source", "change_table"]
+    readonly_fields = fields
+
+    # --- read-only, for the bureau and the auditor ---------------------------------------------------------------
+
+    def _reader(self, request) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff and user_roles(user) & READERS)
+
+    def has_module_permission(self, request):
+        return self._reader(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._reader(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # --- columns ---------------------------------------------------------------------------------------------------
+
+    @admin.display(description=_("数据类型"), ordering="model")
+    def model_display(self, obj: AuditEvent) -> str:
+        return model_title(obj.model)
+
+    @admin.display(description=_("对象"), ordering="object_id")
+    def object_link(self, obj: AuditEvent):
+        history = (
+            reverse("admin:audit_auditevent_changelist")
+            + "?"
+            + urlencode({"model": obj.model, "object_id": obj.object_id})
+        )
+        links = [format_html('<a href="{}" title="{}">{}</a>', history, _("此对象的全部记录"), obj.object_id)]
+        model = _model(obj.model)
+        if model is not None and obj.operation != Operation.DELETE:
+            try:
+                pk = model._meta.pk.to_python(obj.object_id)
+                url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[pk])
+            except (NoReverseMatch, ValueError, TypeError):
+                url = None
+            if url:
+                links.append(format_html('<a href="{}">{}</a>', url, _("打开")))
+        return format_html_join(" ", "{}", ((link,) for link in links))
+
+    @admin.display(description=_("操作人"), ordering="actor")
+    def who(self, obj: AuditEvent) -> str:
+        if obj.user_id is not None:
+            return obj.actor or f"#{obj.user_id}"
+        return obj.actor or str(_("（无用户：系统或后台任务）"))
+
+    @admin.display(description=_("变更字段"))
+    def changed_columns(self, obj: AuditEvent) -> str:
+        if obj.operation != Operation.UPDATE:
+            return "—"
+        return "、".join(column for column, _old, _new in obj.changes())
+
+    @admin.display(description=_("变更内容"))
+    def change_table(self, obj: AuditEvent):
+        rows = format_html_join(
+            "",
+            "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
+            ((column_title(obj.model, c), _show(old), _show(new)) for c, old, new in obj.changes()),
+        )
+        return format_html(
+            '<table class="rf-audit-changes"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            _("字段"),
+            _("修改前"),
+            _("修改后"),
+            rows,
+        )
+
+
+def _show(value) -> str:
+    if value is None:
+        return "—"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return str(value)
