@@ -1,14 +1,15 @@
 """Reads of the ledger: O(1) balances and the recomputation ``verify_ledger`` compares them with."""
 
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Sum, Value, When
+from django.db.models import Case, DecimalField, Exists, F, OuterRef, Prefetch, QuerySet, Sum, Value, When
 from django.db.models.functions import Round
 
 from riskfund.dbmoney import MONEY_FIELD
 from riskfund.money import FEN, ZERO
 
-from .models import Account, Entry
+from .models import Account, Entry, Transaction
 
 
 def account_balance(code: str) -> Decimal:
@@ -37,3 +38,19 @@ def unbalanced_transactions() -> list[str]:
     credit = Round(Sum(Case(When(side="C", then=F("amount")), default=Value(ZERO))), 2, output_field=MONEY_FIELD)
     rows = Entry.objects.values("transaction_id").annotate(d=debit, c=credit).exclude(d=F("c"))
     return [str(r["transaction_id"]) for r in rows]
+
+
+def ledger_transaction_list(
+    *, account: str | None = None, date_from: date | None = None, date_to: date | None = None
+) -> QuerySet[Transaction]:
+    """Transactions with their entries (debits first), optionally touching ``account`` and within
+    ``date_from``..``date_to`` (business dates, inclusive)."""
+    entries = Entry.objects.select_related("account").order_by("-side", "id")
+    qs = Transaction.objects.prefetch_related(Prefetch("entries", queryset=entries))
+    if account:
+        qs = qs.filter(Exists(Entry.objects.filter(transaction=OuterRef("pk"), account__code=account)))
+    if date_from:
+        qs = qs.filter(business_date__gte=date_from)
+    if date_to:
+        qs = qs.filter(business_date__lte=date_to)
+    return qs.order_by("posted_at", "id")

@@ -6,11 +6,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from riskfund.ledger.models import Entry, Side, Transaction
+from riskfund.ledger.selectors import ledger_transaction_list
 
 from ..fields import BusinessDateField, MoneyField
 from ..pagination import LedgerCursorPagination
 from ..roles import AUDITOR, BUREAU, TRUSTEE, HasRole
-from ..selectors import ledger_transaction_list
 
 SIDE_NAMES = {Side.DEBIT: "debit", Side.CREDIT: "credit"}
 
