@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from riskfund.api.fields import BusinessDateField, DecimalStringField, IdField, MoneyField
+from riskfund.api.fields import BusinessDateField, DecimalStringField, IdField, MoneyField, TextField
 from riskfund.ledger.models import Side
 from riskfund.lending.models import (
     CounterGuaranteeKind,
@@ -52,10 +52,10 @@ class RateField(DecimalStringField):
 
 class BankRecommendationSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    form_no = serializers.CharField(help_text=_("推荐表编号 (art. 25)"))
-    enterprise = serializers.CharField(source="application.enterprise.uscc", help_text=_("the enterprise's USCC"))
-    enterprise_name = serializers.CharField(source="application.enterprise.name")
-    guarantor = serializers.CharField(source="guarantor.code", help_text=_("the guarantor's code"))
+    form_no = TextField(help_text=_("推荐表编号 (art. 25)"))
+    enterprise = TextField(source="application.enterprise.uscc", help_text=_("the enterprise's USCC"))
+    enterprise_name = TextField(source="application.enterprise.name")
+    guarantor = TextField(source="guarantor.code", help_text=_("the guarantor's code"))
     amount = MoneyField(help_text=_("recommended amount; the loan's principal may not exceed it"))
     status = serializers.ChoiceField(
         choices=RecommendationStatus.values,
@@ -72,7 +72,7 @@ class BankDueDiligenceInputSerializer(serializers.Serializer):
         choices=Opinion.values, help_text=_("approve makes the recommendation usable for one loan")
     )
     reported_on = BusinessDateField(help_text=_("date of the opinion; not after today"))
-    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    notes = TextField(required=False, allow_blank=True, default="", max_length=5000)
 
     class Meta:
         ref_name = "BankDueDiligenceInput"
@@ -91,7 +91,7 @@ class BankScheduleLineInputSerializer(serializers.Serializer):
 
 class BankCounterGuaranteeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CounterGuaranteeKind.values, help_text=_("art. 28 counter-guarantee kind"))
-    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    description = TextField(required=False, allow_blank=True, default="", max_length=500)
     value = MoneyField(required=False, allow_null=True, default=None)
 
     class Meta:
@@ -102,7 +102,7 @@ class BankLoanRegisterSerializer(serializers.Serializer):
     """The loan registration body of API.md (art. 27)."""
 
     recommendation = IdField(help_text=_("id of an approved recommendation issued to this bank"))
-    contract_no = serializers.CharField(max_length=64, help_text=_("loan contract number, unique per bank"))
+    contract_no = TextField(max_length=64, help_text=_("loan contract number, unique per bank"))
     principal = MoneyField()
     disbursed_on = BusinessDateField(help_text=_("disbursement date; not after today"))
     maturity_on = BusinessDateField(help_text=_("≤ disbursed_on + 12 months (24 with extended_term and a reason)"))
@@ -115,7 +115,7 @@ class BankLoanRegisterSerializer(serializers.Serializer):
         help_text=_("instalments only: due_on strictly increasing, the last on maturity_on, summing to principal"),
     )
     extended_term = StrictBooleanField(required=False, default=False)
-    extended_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    extended_reason = TextField(required=False, allow_blank=True, default="", max_length=500)
     extra_fees = MoneyField(
         required=False, default=ZERO, help_text=_('fees charged to the enterprise: must be "0.00" (art. 17)')
     )
@@ -161,7 +161,7 @@ class BankLoanEventSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     kind = serializers.ChoiceField(choices=LoanEventKind.values, help_text=_("SPEC §9 post-loan event kind"))
     occurred_on = BusinessDateField(help_text=_("not after today"))
-    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    notes = TextField(required=False, allow_blank=True, default="", max_length=5000)
     backdated = serializers.BooleanField(read_only=True, help_text=BACKDATED_HELP)
 
     class Meta:
@@ -172,11 +172,11 @@ class BankLoanSummarySerializer(serializers.Serializer):
     """A loan in the list; ``overdue_days`` for today (SPEC §9)."""
 
     id = serializers.UUIDField()
-    contract_no = serializers.CharField()
+    contract_no = TextField()
     recommendation = serializers.UUIDField(source="recommendation_id")
-    form_no = serializers.CharField(source="recommendation.form_no")
-    enterprise = serializers.CharField(source="enterprise.uscc", help_text=_("the enterprise's USCC"))
-    enterprise_name = serializers.CharField(source="enterprise.name")
+    form_no = TextField(source="recommendation.form_no")
+    enterprise = TextField(source="enterprise.uscc", help_text=_("the enterprise's USCC"))
+    enterprise_name = TextField(source="enterprise.name")
     principal = MoneyField()
     outstanding_principal = MoneyField()
     disbursed_on = BusinessDateField()
@@ -200,20 +200,20 @@ class BankLoanSerializer(serializers.Serializer):
     """One loan (``GET /api/v1/loans/{id}/`` and the answer to its registration). Built from ``loan_detail``."""
 
     id = serializers.UUIDField(source="loan.id")
-    contract_no = serializers.CharField(source="loan.contract_no")
+    contract_no = TextField(source="loan.contract_no")
     recommendation = serializers.UUIDField(source="loan.recommendation_id")
-    enterprise = serializers.CharField(source="loan.enterprise.uscc", help_text=_("the enterprise's USCC"))
-    enterprise_name = serializers.CharField(source="loan.enterprise.name")
-    guarantor = serializers.CharField(source="loan.guarantor.code")
-    district = serializers.CharField(source="loan.district_id", help_text=_("division code, frozen at registration"))
-    policy_version = serializers.CharField(source="loan.policy_version.code", help_text=_("frozen for life"))
+    enterprise = TextField(source="loan.enterprise.uscc", help_text=_("the enterprise's USCC"))
+    enterprise_name = TextField(source="loan.enterprise.name")
+    guarantor = TextField(source="loan.guarantor.code")
+    district = TextField(source="loan.district_id", help_text=_("division code, frozen at registration"))
+    policy_version = TextField(source="loan.policy_version.code", help_text=_("frozen for life"))
     principal = MoneyField(source="loan.principal")
     annual_rate = RateField(source="loan.annual_rate")
     disbursed_on = BusinessDateField(source="loan.disbursed_on")
     maturity_on = BusinessDateField(source="loan.maturity_on")
     repayment_method = serializers.ChoiceField(choices=RepaymentMethod.values, source="loan.repayment_method")
     extended_term = serializers.BooleanField(source="loan.extended_term")
-    extended_reason = serializers.CharField(source="loan.extended_reason")
+    extended_reason = TextField(source="loan.extended_reason")
     status = serializers.ChoiceField(choices=LoanStatus.values, source="loan.status")
     closed_on = BusinessDateField(source="loan.closed_on", allow_null=True)
     notice_deadline = BusinessDateField(
@@ -223,7 +223,7 @@ class BankLoanSerializer(serializers.Serializer):
     backdated = serializers.BooleanField(source="loan.backdated", read_only=True, help_text=BACKDATED_HELP)
     outstanding_principal = MoneyField()
     overdue_days = serializers.IntegerField(help_text=_("calendar days overdue today (SPEC §9)"))
-    overdue_bucket = serializers.CharField(help_text=_('"current", "1-25", "26-60", "61-90" or "91+"'))
+    overdue_bucket = TextField(help_text=_('"current", "1-25", "26-60", "61-90" or "91+"'))
     schedule = BankScheduleLineSerializer(many=True)
     repayments = BankRepaymentSerializer(many=True)
     counter_guarantees = BankCounterGuaranteeSerializer(many=True)
@@ -373,8 +373,8 @@ class BankRecoverySerializer(serializers.Serializer):
 class BankDepositMovementSerializer(serializers.Serializer):
     transaction = serializers.UUIDField(source="transaction_id")
     business_date = BusinessDateField(source="transaction.business_date")
-    kind = serializers.CharField(source="transaction.kind", help_text=_("ledger transaction kind"))
-    description = serializers.CharField(source="transaction.description")
+    kind = TextField(source="transaction.kind", help_text=_("ledger transaction kind"))
+    description = TextField(source="transaction.description")
     change = serializers.SerializerMethodField(help_text=_("signed change of the deposit balance"))
 
     class Meta:
@@ -408,7 +408,7 @@ class BankDepositSerializer(serializers.Serializer):
 
 class BankTopUpInputSerializer(serializers.Serializer):
     amount = MoneyField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    reason = TextField(required=False, allow_blank=True, default="", max_length=500)
 
     class Meta:
         ref_name = "BankTopUpInput"
@@ -422,7 +422,7 @@ class BankTopUpInputSerializer(serializers.Serializer):
 class BankTopUpSerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text=_("used by /api/v1/topups/{id}/… (bureau, trustee)"))
     amount = MoneyField(source="requested_amount")
-    reason = serializers.CharField()
+    reason = TextField()
     requested_on = BusinessDateField()
     status = serializers.ChoiceField(choices=TopUpStatus.values)
 
@@ -452,7 +452,7 @@ class BankWebhookSerializer(serializers.Serializer):
 
 
 class BankWebhookCreatedSerializer(BankWebhookSerializer):
-    secret = serializers.CharField(help_text=_("signing secret: shown once, never again"))
+    secret = TextField(help_text=_("signing secret: shown once, never again"))
 
     class Meta:
         ref_name = "BankWebhookCreated"

@@ -23,6 +23,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from riskfund.api.fields import TextField
 from riskfund.api.idempotency import IdempotentMixin
 from riskfund.api.schema import problem_answer
 from riskfund.exports.models import ExportJob
@@ -112,7 +113,7 @@ class ReconciliationSerializer(serializers.Serializer):
     missing_in_riskfund = serializers.IntegerField(help_text="Contracts listed by the bank that riskfund lacks")
     missing_at_bank = serializers.IntegerField(help_text="Contracts outstanding in riskfund the bank did not list")
     report_url = serializers.URLField(allow_null=True, help_text="The report workbook, once written")
-    error = serializers.CharField(allow_blank=True)
+    error = TextField(allow_blank=True)
 
 
 def reconciliation_body(request, job: ExportJob) -> dict:

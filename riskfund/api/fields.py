@@ -121,6 +121,18 @@ class CountField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class TextField(serializers.CharField):
+    """Free or coded text in a request: a JSON string only. DRF's own CharField would read the number 0 as the
+    text "0" (a bank code "0", a purpose "12.5"), which hides a client's mistake."""
+
+    default_error_messages = {"not_a_string": _("Enter text as a JSON string.")}
+
+    def to_internal_value(self, data) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
 class IdField(serializers.UUIDField):
     """An object id in a request: a UUID string only (API.md "object ids are opaque strings"); DRF's own
     UUIDField would also take a JSON integer and turn 0 into 00000000-0000-0000-0000-000000000000."""

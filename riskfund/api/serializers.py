@@ -4,18 +4,20 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from .fields import TextField
+
 
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details, as every error is answered (API.md Conventions)."""
 
-    type = serializers.CharField(help_text=_("URI identifying the problem type"))
-    title = serializers.CharField()
+    type = TextField(help_text=_("URI identifying the problem type"))
+    title = TextField()
     status = serializers.IntegerField()
-    detail = serializers.CharField()
-    code = serializers.CharField(help_text=_("stable error code (SPEC.md, or one of the API's own codes)"))
-    clause = serializers.CharField(required=False, help_text=_('the article of the regulation, e.g. "art. 37"'))
+    detail = TextField()
+    code = TextField(help_text=_("stable error code (SPEC.md, or one of the API's own codes)"))
+    clause = TextField(required=False, help_text=_('the article of the regulation, e.g. "art. 37"'))
     errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
+        child=serializers.ListField(child=TextField()),
         required=False,
         help_text=_("messages by field (400 validation_error only)"),
     )
@@ -25,8 +27,8 @@ class ProblemSerializer(serializers.Serializer):
 
 
 class LoginSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    username = TextField(max_length=150)
+    password = TextField(max_length=128, write_only=True, trim_whitespace=False)
 
     def validate(self, attrs):
         request = self.context.get("request")
@@ -40,12 +42,12 @@ class LoginSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text=_("send as `Authorization: Token <token>`; shown only once"))
+    token = TextField(help_text=_("send as `Authorization: Token <token>`; shown only once"))
     expiry = serializers.DateTimeField()
 
 
 class MeSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    name = serializers.CharField()
+    username = TextField()
+    name = TextField()
     roles = serializers.ListField(child=serializers.ChoiceField(choices=["auditor", "bureau", "district", "trustee"]))
     is_superuser = serializers.BooleanField()

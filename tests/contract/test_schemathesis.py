@@ -20,7 +20,6 @@ per caller (module scope) and each operation's test runs in a savepoint of it. (
 would seed per caller too, but 4.32.5's lazy loader sets ``Node._nodeid``, which pytest 9.2 no longer has.)"""
 
 import itertools
-import re
 from datetime import timedelta
 
 import pytest
@@ -35,7 +34,7 @@ from jsonschema import Draft7Validator, FormatChecker
 from rest_framework.test import APIClient
 from schemathesis.core.failures import AcceptedNegativeData
 from schemathesis.core.parameters import ParameterLocation
-from schemathesis.generation.meta import CoverageScenario, negated_parameters
+from schemathesis.generation.meta import negated_parameters
 
 from riskfund.api.idempotency import KEY_HEADER, KEY_RE
 from riskfund.wsgi import application
@@ -90,18 +89,15 @@ FORMATS = FormatChecker()
 
 @schema.hook
 def filter_failure(context, failure, case, response) -> bool:
-    """Keep every failure except two kinds of "schema-violating request accepted" (ST201) that are deliberate
-    leniencies, not bugs; any other accepted malformed input still fails:
-
-    - a list answering 200 to a query string whose only faults are in pagination (DRF ignores a malformed
-      ``page_size`` and caps a large one at 500: tests/api/test_api_ledger.py::test_page_size_is_capped_at_500)
-      or are empty filters (``?account=`` is no filter);
-    - a JSON number sent for a plain text field, which DRF's ``CharField`` reads as its text (``{"code": 0}`` is
-      code ``"0"``); amounts and counts are strict (``DecimalStringField``, ``CountField``) and are not excused.
+    """Keep every failure except one kind of "schema-violating request accepted" (ST201) that is a deliberate
+    leniency, not a bug: a list answering 200 to a query string whose only faults are in pagination (DRF ignores
+    a malformed ``page_size`` and caps a large one at 500: tests/api/test_api_ledger.py::test_page_size_is_capped_
+    at_500) or are empty filters (``?account=`` is no filter). Every accepted malformed body still fails (text,
+    amounts, counts and ids are strict: ``TextField``, ``DecimalStringField``, ``CountField``, ``IdField``).
     """
     if not isinstance(failure, AcceptedNegativeData) or case.meta is None:
         return True
-    return not (_only_lenient_query(case) or _number_read_as_text(case))
+    return not _only_lenient_query(case)
 
 
 def _only_lenient_query(case) -> bool:
@@ -115,19 +111,6 @@ def _only_lenient_query(case) -> bool:
             if item not in ("", None) and not Draft7Validator(declared[name], format_checker=FORMATS).is_valid(item):
                 return False
     return True
-
-
-def _number_read_as_text(case) -> bool:
-    data = case.meta.phase.data
-    if getattr(data, "scenario", None) != CoverageScenario.INCORRECT_TYPE or not isinstance(case.body, dict):
-        return False
-    match = re.fullmatch(r"/properties/([^/]+)/type", getattr(data, "location", None) or "")
-    value = case.body.get(match[1]) if match else None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    body = next((b.optimized_schema for b in case.operation.body if b.media_type == "application/json"), {})
-    field = body.get("properties", {}).get(match[1], {})
-    return field.get("type") == "string" and Draft7Validator(field, format_checker=FORMATS).is_valid(str(value))
 
 
 def seed_world() -> World:

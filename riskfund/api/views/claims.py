@@ -12,6 +12,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from riskfund.api.fields import TextField
 from riskfund.claims.models import Payable
 from riskfund.claims.services import payable_settle
 
@@ -22,7 +23,7 @@ from .common import validated
 
 
 class PayableSerializer(serializers.ModelSerializer):
-    bank = serializers.CharField(source="bank.code")
+    bank = TextField(source="bank.code")
     compensation = serializers.UUIDField(source="compensation_id")
     loan = serializers.UUIDField(source="compensation.loan_id")
     amount = MoneyField()
@@ -49,7 +50,7 @@ class PayableSerializer(serializers.ModelSerializer):
 
 class PayableFilterSerializer(serializers.Serializer):
     settled = serializers.BooleanField(required=False, allow_null=True, default=None)
-    bank = serializers.CharField(required=False, max_length=32, help_text=_("a bank code"))
+    bank = TextField(required=False, max_length=32, help_text=_("a bank code"))
 
 
 class PayableSettleInputSerializer(serializers.Serializer):

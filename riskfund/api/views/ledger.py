@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from riskfund.api.fields import TextField
 from riskfund.ledger.models import Entry, Side, Transaction
 from riskfund.ledger.selectors import ledger_transaction_list
 
@@ -24,7 +25,7 @@ class LedgerSideField(serializers.ChoiceField):
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
-    account = serializers.CharField(source="account.code", help_text=_("account code, e.g. pool:special"))
+    account = TextField(source="account.code", help_text=_("account code, e.g. pool:special"))
     side = LedgerSideField()
     amount = MoneyField()
 
@@ -46,7 +47,7 @@ class LedgerTransactionSerializer(serializers.ModelSerializer):
 
 
 class LedgerTransactionFilterSerializer(serializers.Serializer):
-    account = serializers.CharField(required=False, max_length=64, help_text=_("only transactions touching it"))
+    account = TextField(required=False, max_length=64, help_text=_("only transactions touching it"))
     date_from = BusinessDateField(required=False, help_text=_("business date on or after"))
     date_to = BusinessDateField(required=False, help_text=_("business date on or before"))
 

@@ -19,6 +19,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from riskfund.api.fields import TextField
 from riskfund.lending.models import Application, ApplicationStatus, Enterprise, Recommendation, RecommendationStatus
 from riskfund.lending.services import (
     application_create,
@@ -43,10 +44,10 @@ POSITIVE = Decimal("0.01")
 
 
 class EnterpriseInputSerializer(serializers.Serializer):
-    uscc = serializers.CharField(max_length=18, help_text=_("unified social credit code (GB 32100-2015)"))
-    name = serializers.CharField(max_length=200)
-    district = serializers.CharField(max_length=16, help_text=_("the district's division code, e.g. 150202"))
-    industry = serializers.CharField(max_length=40, help_text=_("code from sme-standard-2011.csv, e.g. industry"))
+    uscc = TextField(max_length=18, help_text=_("unified social credit code (GB 32100-2015)"))
+    name = TextField(max_length=200)
+    district = TextField(max_length=16, help_text=_("the district's division code, e.g. 150202"))
+    industry = TextField(max_length=40, help_text=_("code from sme-standard-2011.csv, e.g. industry"))
     employees = CountField(min_value=0)
     revenue = MoneyField()
     total_assets = MoneyField()
@@ -57,7 +58,7 @@ class EnterpriseInputSerializer(serializers.Serializer):
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
-    district = serializers.CharField(source="district_id")
+    district = TextField(source="district_id")
     revenue = MoneyField()
     total_assets = MoneyField()
     established_on = BusinessDateField()
@@ -88,7 +89,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
 class ExtensionInputSerializer(serializers.Serializer):
     until = BusinessDateField(help_text=_("support may continue until this date (art. 23)"))
-    reason = serializers.CharField(max_length=500, help_text=_("required"))
+    reason = TextField(max_length=500, help_text=_("required"))
 
     class Meta:
         ref_name = "SupportExtensionInput"
@@ -96,9 +97,9 @@ class ExtensionInputSerializer(serializers.Serializer):
 
 class ExtensionSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    enterprise = serializers.CharField(source="enterprise.uscc")
+    enterprise = TextField(source="enterprise.uscc")
     until = BusinessDateField()
-    reason = serializers.CharField()
+    reason = TextField()
     granted_at = serializers.DateTimeField()
 
     class Meta:
@@ -106,19 +107,19 @@ class ExtensionSerializer(serializers.Serializer):
 
 
 class ApplicationInputSerializer(serializers.Serializer):
-    enterprise = serializers.CharField(max_length=18, help_text=_("the enterprise's USCC"))
+    enterprise = TextField(max_length=18, help_text=_("the enterprise's USCC"))
     amount = MoneyField(min_value=POSITIVE)
     term_months = CountField(min_value=1)
-    purpose = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    purpose = TextField(required=False, allow_blank=True, default="", max_length=2000)
 
     class Meta:
         ref_name = "ApplicationInput"
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
-    enterprise = serializers.CharField(source="enterprise.uscc")
-    enterprise_name = serializers.CharField(source="enterprise.name")
-    district = serializers.CharField(source="enterprise.district_id")
+    enterprise = TextField(source="enterprise.uscc")
+    enterprise_name = TextField(source="enterprise.name")
+    district = TextField(source="enterprise.district_id")
     amount = MoneyField()
     status = NamedChoiceField(choices=ApplicationStatus.values, enum_name="ApplicationStatusEnum")
     submitted_on = BusinessDateField()
@@ -145,8 +146,8 @@ class ApplicationFilterSerializer(serializers.Serializer):
 
 
 class RecommendInputSerializer(serializers.Serializer):
-    bank = serializers.CharField(max_length=32, help_text=_("the bank's code"))
-    guarantor = serializers.CharField(max_length=32, help_text=_("the guarantor's code"))
+    bank = TextField(max_length=32, help_text=_("the bank's code"))
+    guarantor = TextField(max_length=32, help_text=_("the guarantor's code"))
     amount = MoneyField(min_value=POSITIVE)
 
     class Meta:
@@ -155,9 +156,9 @@ class RecommendInputSerializer(serializers.Serializer):
 
 class RecommendationIssuedSerializer(serializers.ModelSerializer):
     application = serializers.UUIDField(source="application_id")
-    enterprise = serializers.CharField(source="application.enterprise.uscc")
-    bank = serializers.CharField(source="bank.code")
-    guarantor = serializers.CharField(source="guarantor.code")
+    enterprise = TextField(source="application.enterprise.uscc")
+    bank = TextField(source="bank.code")
+    guarantor = TextField(source="guarantor.code")
     amount = MoneyField()
     status = NamedChoiceField(choices=RecommendationStatus.values, enum_name="StaffRecommendationStatusEnum")
     issued_on = BusinessDateField()

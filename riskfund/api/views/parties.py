@@ -9,6 +9,7 @@
 
 from decimal import Decimal
 
+from django.core.validators import RegexValidator
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from rest_framework import generics, mixins, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from riskfund.api.fields import TextField
 from riskfund.ledger.selectors import account_balance
 from riskfund.parties.models import Agreement, AgreementStatus, Bank, Guarantor
 from riskfund.parties.services import agreement_end, agreement_sign, bank_create, guarantor_create
@@ -37,8 +39,8 @@ CODE_HELP = _("1–32 letters, digits, '-' or '_'; names the ledger accounts dep
 
 
 class PartyInputSerializer(serializers.Serializer):
-    code = serializers.RegexField(r"^[A-Za-z0-9_-]{1,32}$", max_length=32, help_text=CODE_HELP)
-    name = serializers.CharField(max_length=200)
+    code = TextField(max_length=32, validators=[RegexValidator(r"^[A-Za-z0-9_-]{1,32}$")], help_text=CODE_HELP)
+    name = TextField(max_length=200)
 
     class Meta:
         ref_name = "PartyInput"
@@ -68,7 +70,7 @@ class GuarantorSerializer(serializers.ModelSerializer):
 
 
 class AgreementInputSerializer(serializers.Serializer):
-    guarantor = serializers.CharField(max_length=32, help_text=_("the guarantor's code"))
+    guarantor = TextField(max_length=32, help_text=_("the guarantor's code"))
     signed_on = BusinessDateField(help_text=_("not in the future"))
     ends_on = BusinessDateField(required=False, allow_null=True, default=None, help_text=_("agreed end, if any"))
 
@@ -84,8 +86,8 @@ class AgreementEndInputSerializer(serializers.Serializer):
 
 
 class AgreementSerializer(serializers.ModelSerializer):
-    bank = serializers.CharField(source="bank.code")
-    guarantor = serializers.CharField(source="guarantor.code")
+    bank = TextField(source="bank.code")
+    guarantor = TextField(source="guarantor.code")
     signed_on = BusinessDateField()
     ends_on = BusinessDateField(allow_null=True)
     status = NamedChoiceField(choices=AgreementStatus.values, enum_name="AgreementStatusEnum")
@@ -120,9 +122,9 @@ class AgreementSerializer(serializers.ModelSerializer):
 
 
 class TopUpRequestInputSerializer(serializers.Serializer):
-    bank = serializers.CharField(max_length=32, help_text=_("the bank's code"))
+    bank = TextField(max_length=32, help_text=_("the bank's code"))
     amount = MoneyField(min_value=POSITIVE)
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = TextField(max_length=500, required=False, allow_blank=True, default="")
 
     class Meta:
         ref_name = "StaffTopUpRequestInput"
@@ -143,7 +145,7 @@ class TopUpExecuteInputSerializer(serializers.Serializer):
 
 
 class TopUpSerializer(serializers.ModelSerializer):
-    bank = serializers.CharField(source="bank.code")
+    bank = TextField(source="bank.code")
     requested_amount = MoneyField()
     requested_on = BusinessDateField()
     status = NamedChoiceField(choices=TopUpStatus.values, enum_name="TopUpStatusEnum")
@@ -177,7 +179,7 @@ class TopUpSerializer(serializers.ModelSerializer):
 
 class TopUpFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=TopUpStatus.values, required=False)
-    bank = serializers.CharField(required=False, max_length=32, help_text=_("a bank code"))
+    bank = TextField(required=False, max_length=32, help_text=_("a bank code"))
 
 
 # --- banks and guarantors --------------------------------------------------------------------------------

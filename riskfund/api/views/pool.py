@@ -16,6 +16,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from riskfund.api.fields import TextField
 from riskfund.parties.models import Bank, Funder, FunderTier
 from riskfund.pool.models import InjectionKind, InterestCredit
 from riskfund.pool.selectors import funder_list, pool_position
@@ -45,7 +46,7 @@ class PoolPositionSerializer(serializers.Serializer):
     credit_capacity = MoneyField(help_text=_("leverage × B (art. 9)"))
     outstanding_principal = MoneyField(help_text=_("Σ outstanding principal of active loans"))
     available_capacity = MoneyField(signed=True, help_text=_("capacity − outstanding"))
-    policy_version = serializers.CharField()
+    policy_version = TextField()
     as_of = BusinessDateField()
     resume_replenishment = MoneyField(help_text=_("replenishment that would resume a suspended pool (SPEC §5)"))
 
@@ -54,8 +55,8 @@ class PoolPositionSerializer(serializers.Serializer):
 
 
 class FunderSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text=_("region, city or a district's division code"))
-    name = serializers.CharField()
+    code = TextField(help_text=_("region, city or a district's division code"))
+    name = TextField()
     tier = NamedChoiceField(choices=FunderTier.values, enum_name="FunderTierEnum")
     paid_in = MoneyField()
     loss = MoneyField()
@@ -74,7 +75,7 @@ class InjectionInputSerializer(serializers.Serializer):
     kind = NamedChoiceField(
         choices=InjectionKind.values, enum_name="InjectionKindEnum", default=InjectionKind.INJECTION
     )
-    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    reference = TextField(max_length=100, required=False, allow_blank=True, default="")
 
     class Meta:
         ref_name = "InjectionInput"
@@ -82,11 +83,11 @@ class InjectionInputSerializer(serializers.Serializer):
 
 class InjectionSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    funder = serializers.CharField(source="funder_id")
+    funder = TextField(source="funder_id")
     kind = NamedChoiceField(choices=InjectionKind.values, enum_name="InjectionKindEnum")
     paid_on = BusinessDateField()
     amount = MoneyField()
-    reference = serializers.CharField()
+    reference = TextField()
     transaction = serializers.UUIDField(source="transaction_id", help_text=_("the ledger transaction"))
     backdated = serializers.BooleanField(read_only=True, help_text=BACKDATED_HELP)
 
@@ -97,8 +98,8 @@ class InjectionSerializer(serializers.Serializer):
 class InterestInputSerializer(serializers.Serializer):
     credited_on = BusinessDateField(help_text=_("not in the future"))
     amount = MoneyField(min_value=POSITIVE)
-    account = serializers.CharField(max_length=32, help_text=_('"special" or a bank code (interest on its deposit)'))
-    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    account = TextField(max_length=32, help_text=_('"special" or a bank code (interest on its deposit)'))
+    reference = TextField(max_length=100, required=False, allow_blank=True, default="")
 
     class Meta:
         ref_name = "InterestInput"
@@ -108,8 +109,8 @@ class InterestCreditSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     credited_on = BusinessDateField()
     amount = MoneyField()
-    account = serializers.CharField()
-    reference = serializers.CharField()
+    account = TextField()
+    reference = TextField()
     transaction = serializers.UUIDField(source="transaction_id")
     backdated = serializers.BooleanField(read_only=True, help_text=BACKDATED_HELP)
 
