@@ -31,8 +31,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils import timezone
-
+from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
 from riskfund.exports.models import ExportJob
 from riskfund.exports.registry import register
@@ -153,9 +152,7 @@ def reconciliation_match(bank_side: dict[str, tuple[Decimal, int]], ours: dict[s
 
 def reconciliation_start(*, bank: Bank, file: Any, as_of: date, filename: str = "", today: date | None = None):
     """Read the upload, match it against riskfund as of ``as_of`` and queue the report; returns the job."""
-    today = today or timezone.localdate()
-    if as_of > today:
-        raise RuleViolation("date_in_future", "", f"as_of {as_of} 晚于今天 / is after today ({today})")
+    not_in_future(as_of, "as_of", today)
     bank_side = reconciliation_read(file)
     result = reconciliation_match(bank_side, riskfund_balances(bank, as_of))
     params = {"as_of": as_of.isoformat(), "filename": filename[:200], **result}

@@ -11,12 +11,8 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import ISO_8601, serializers
-
-from riskfund.errors import RuleViolation
 
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -91,23 +87,6 @@ class BusinessDateField(serializers.DateField):
         if not isinstance(value, str) or not DATE_RE.match(value):
             self.fail("invalid", format="YYYY-MM-DD")
         return super().to_internal_value(value)
-
-
-def not_in_future(d: date, *, field: str = "") -> date:
-    """Refuse an event date after today in Asia/Shanghai: ``RuleViolation("date_in_future")``, 422.
-
-    Call it after the input serializer validated (so malformed input stays a 400), or in the service.
-    """
-    today = timezone.localdate()
-    if d > today:
-        what = field or gettext("date")
-        raise RuleViolation(
-            "date_in_future",
-            "",
-            gettext("%(field)s %(date)s is after today (%(today)s, Asia/Shanghai).")
-            % {"field": what, "date": d.isoformat(), "today": today.isoformat()},
-        )
-    return d
 
 
 class CountField(serializers.IntegerField):

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from riskfund.dates import not_in_future
 from riskfund.dbmoney import money_plus
 from riskfund.errors import RuleViolation
 from riskfund.ledger.selectors import account_balance
@@ -47,12 +48,6 @@ SPECIAL = "pool:special"
 REGION_LOSS = "loss:region"
 CITY_LOSS = "loss:city"
 COST_KINDS = ("litigation", "enforcement", "appraisal", "commission", "other")
-
-
-def _not_in_future(value: date, field: str, today: date) -> None:
-    """SPEC §8: the date of an event that happened may not be after today (Asia/Shanghai)."""
-    if value > today:
-        raise RuleViolation("date_in_future", "", f"{field} {value} is after today {today}")
 
 
 def _minus(after: list[Decimal], before: list[Decimal]) -> list[Decimal]:
@@ -112,7 +107,7 @@ def compensation_claim(*, loan: Loan, deducted_on: date, today: date | None = No
             .select_related("policy_version", "district", "bank")
             .get(pk=loan.pk)
         )
-        _not_in_future(deducted_on, "deducted_on", today)
+        not_in_future(deducted_on, "deducted_on", today)
         if loan.status == LoanStatus.COMPENSATED or Compensation.objects.filter(loan=loan).exists():
             raise RuleViolation("loan_compensated", "art. 32", f"{loan} has already been compensated")
         if loan.status != LoanStatus.ACTIVE:
@@ -208,7 +203,7 @@ def payable_settle(*, payable: Payable, settled_on: date, today: date | None = N
         payable = Payable.objects.select_for_update(of=("self",)).select_related("bank").get(pk=payable.pk)
         if payable.settled_on is not None:
             raise RuleViolation("payable_settled", "art. 32", f"this payable was settled on {payable.settled_on}")
-        _not_in_future(settled_on, "settled_on", today)
+        not_in_future(settled_on, "settled_on", today)
         if settled_on < payable.due_since:
             raise invalid("settled_on", f"支付日期 {settled_on} 早于代偿扣划日期 {payable.due_since}", "art. 32")
         available = account_balance(SPECIAL)
@@ -289,7 +284,7 @@ def recovery_post(
     with transaction.atomic():
         state = pool_state_lock()
         loan = Loan.objects.select_for_update(of=("self",)).select_related("bank").get(pk=loan.pk)
-        _not_in_future(recovered_on, "recovered_on", today)
+        not_in_future(recovered_on, "recovered_on", today)
         compensation = (
             Compensation.objects.select_for_update(of=("self",))
             .select_related("policy_version", "district")

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
 from riskfund.pool.services import pool_state_lock
 
@@ -77,8 +78,7 @@ def _execute(run: CobRun) -> CobRun:
 def cob_run(*, business_date: date, today: date | None = None) -> CobRun:
     """Run (or resume) the daily close of business for ``business_date``; returns its ``CobRun``."""
     today = today or timezone.localdate(timezone=SHANGHAI)
-    if business_date > today:
-        raise RuleViolation("date_in_future", "", f"business_date {business_date} is after today {today}")
+    not_in_future(business_date, "business_date", today)
     existing = CobRun.objects.filter(business_date=business_date).first()
     if existing is not None and existing.status == RunStatus.DONE:
         return existing

@@ -42,9 +42,3 @@ def money(value: Decimal | int | str, field: str, *, positive: bool = False, cla
 def today_or_default(today: date | None) -> date:
     """The request's date in Asia/Shanghai (settings.TIME_ZONE) unless a test passes one."""
     return today if today is not None else timezone.localdate()
-
-
-def not_in_future(value: date, field: str, today: date) -> None:
-    """SPEC §8: the date of an event that happened may not be after today (``date_in_future``)."""
-    if value > today:
-        raise RuleViolation("date_in_future", "", f"{field} {value} is after today {today}")

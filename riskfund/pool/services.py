@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from riskfund.dates import not_in_future
 from riskfund.dbmoney import money_plus
 from riskfund.errors import RuleViolation
 from riskfund.ledger.models import Account, Transaction
@@ -54,12 +55,6 @@ def positive_amount(value: Decimal | int | str, field: str = "amount") -> Decima
     if amount <= ZERO:
         raise RuleViolation("validation_error", "", f"{field} must be positive", status=400)
     return amount
-
-
-def not_in_future(value: date, field: str) -> None:
-    """SPEC §8: the date of an event that happened cannot be after today (Asia/Shanghai)."""
-    if value > timezone.localdate():
-        raise RuleViolation("date_in_future", "", f"{field} {value} is after today")
 
 
 def not_before(value: date, earlier: date | None, field: str, other: str) -> None:

@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
-from riskfund.api.fields import BusinessDateField, MoneyField, RatioField, not_in_future
+from riskfund.api.fields import BusinessDateField, MoneyField, RatioField
 from riskfund.api.parsers import loads
+from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
 from tests.api.apihelpers import assert_problem, post
 

@@ -11,9 +11,10 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from riskfund.api.fields import BusinessDateField, MoneyField, RatioField, not_in_future
+from riskfund.api.fields import BusinessDateField, MoneyField, RatioField
 from riskfund.api.idempotency import IdempotentMixin
 from riskfund.api.roles import BUREAU, HasRole
+from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
 from riskfund.ledger.services import transaction_post
 

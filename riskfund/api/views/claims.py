@@ -15,8 +15,9 @@ from rest_framework.views import APIView
 from riskfund.api.fields import TextField
 from riskfund.claims.models import Payable
 from riskfund.claims.services import payable_settle
+from riskfund.dates import not_in_future
 
-from ..fields import BusinessDateField, MoneyField, not_in_future
+from ..fields import BusinessDateField, MoneyField
 from ..idempotency import IdempotentMixin
 from ..roles import AUDITOR, BUREAU, TRUSTEE, HasRole
 from .common import validated

@@ -19,9 +19,10 @@ from rest_framework.response import Response
 
 from riskfund.cob.models import CobRun, RunStatus
 from riskfund.cob.tasks import run_cob_task
+from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
 
-from ..fields import BusinessDateField, NamedChoiceField, not_in_future
+from ..fields import BusinessDateField, NamedChoiceField
 from ..idempotency import IdempotentMixin
 from ..roles import AUDITOR, BUREAU, TRUSTEE, HasRole
 from .common import MethodPermissionsMixin, validated

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from riskfund.api.fields import TextField
+from riskfund.dates import not_in_future
 from riskfund.lending.models import Application, ApplicationStatus, Enterprise, Recommendation, RecommendationStatus
 from riskfund.lending.services import (
     application_create,
@@ -30,7 +31,7 @@ from riskfund.lending.services import (
 from riskfund.parties.models import Bank, Guarantor
 from riskfund.policy.models import SizeClass
 
-from ..fields import BusinessDateField, CountField, MoneyField, NamedChoiceField, not_in_future
+from ..fields import BusinessDateField, CountField, MoneyField, NamedChoiceField
 from ..idempotency import IdempotentMixin
 from ..roles import AUDITOR, BUREAU, DISTRICT, HasRole
 from ..schema import problem_answer

@@ -19,13 +19,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from riskfund.api.fields import TextField
+from riskfund.dates import not_in_future
 from riskfund.ledger.selectors import account_balance
 from riskfund.parties.models import Agreement, AgreementStatus, Bank, Guarantor
 from riskfund.parties.services import agreement_end, agreement_sign, bank_create, guarantor_create
 from riskfund.pool.models import DepositTopUp, TopUpStatus
 from riskfund.pool.services import topup_approve, topup_execute, topup_request
 
-from ..fields import BusinessDateField, MoneyField, NamedChoiceField, not_in_future
+from ..fields import BusinessDateField, MoneyField, NamedChoiceField
 from ..idempotency import IdempotentMixin
 from ..roles import AUDITOR, BUREAU, TRUSTEE, HasRole, IsStaff
 from ..schema import problem_answer

@@ -17,12 +17,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from riskfund.api.fields import TextField
+from riskfund.dates import not_in_future
 from riskfund.parties.models import Bank, Funder, FunderTier
 from riskfund.pool.models import InjectionKind, InterestCredit
 from riskfund.pool.selectors import funder_list, pool_position
 from riskfund.pool.services import injection_post, interest_post
 
-from ..fields import BusinessDateField, MoneyField, NamedChoiceField, RatioField, not_in_future
+from ..fields import BusinessDateField, MoneyField, NamedChoiceField, RatioField
 from ..idempotency import IdempotentMixin
 from ..roles import TRUSTEE, HasRole, IsStaff
 from ..schema import problem_answer

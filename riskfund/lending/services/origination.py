@@ -26,6 +26,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Sum
 
+from riskfund.dates import not_in_future
 from riskfund.dbmoney import money_plus
 from riskfund.errors import RuleViolation
 from riskfund.ledger.selectors import account_balance
@@ -51,7 +52,7 @@ from ..models import (
     ScheduleLine,
 )
 from ..rules import PastLoan, continuous_support_exceeded, schedule_problems, term_too_long
-from ..validation import InputError, invalid, money, not_in_future, today_or_default
+from ..validation import InputError, invalid, money, today_or_default
 from .enterprises import eligibility_violation
 
 RATE_PLACES = Decimal("0.0001")

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 
+from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
 from riskfund.outbox.models import EventType
 from riskfund.outbox.services import outbox_emit
@@ -30,7 +31,7 @@ from ..models import (
     Recommendation,
     RecommendationStatus,
 )
-from ..validation import invalid, money, not_in_future, today_or_default
+from ..validation import invalid, money, today_or_default
 from .enterprises import eligibility_violation
 
 FORM_PREFIX = "ZBJ"

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Max
 
+from riskfund.dates import not_in_future
 from riskfund.dbmoney import money_plus
 from riskfund.errors import RuleViolation
 from riskfund.money import ZERO
@@ -15,7 +16,7 @@ from riskfund.pool.selectors import is_backdated
 from riskfund.pool.services import pool_outstanding_add, pool_state_lock
 
 from ..models import Loan, LoanEvent, LoanEventKind, LoanStatus, Repayment, ScheduleLine
-from ..validation import invalid, money, not_in_future, today_or_default
+from ..validation import invalid, money, today_or_default
 
 
 def _apply_to_schedule(loan: Loan, principal: Decimal) -> None:
