@@ -70,6 +70,11 @@ class PolicyVersion(models.Model):
     notice_working_days = models.PositiveIntegerField(_("书面通知期限（工作日）"), default=3)
     # art. 4, 5
     registration_prefix = models.CharField(_("本市登记代码（统一社会信用代码第3–6位）"), max_length=4, default="1502")
+    # art. 28: a counter-guarantee on every loan; art. 31 (三) "多次催收无果": collection attempts before a deduction
+    counter_guarantee_required = models.BooleanField(_("贷款须有反担保措施"), default=True)
+    collection_attempts_required = models.PositiveIntegerField(_("划扣前须有的催收次数"), default=2)
+    # art. 40: warn this many days before a version ends while no successor is approved
+    expiry_warning_days = models.PositiveIntegerField(_("到期预警提前天数"), default=90)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
