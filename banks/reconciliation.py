@@ -5,8 +5,9 @@ Template
 
 Upload → match (``reconciliation_start``, synchronous, so a bad file is answered at once with 400)
     The file goes through ``riskfund.exports.upload.read_table``: xlsx only, size- and row-limited, parsed with
-    defusedxml, formulas refused, every error naming its sheet, row and column. A contract number listed twice
-    → 400 naming both rows. ``as_of`` after today → 422 ``date_in_future``.
+    defusedxml, formulas refused. Every bad cell is collected (``problems``), with a negative balance and a
+    contract number listed twice (naming both rows): one 400 names them all, each by sheet, row and column.
+    ``as_of`` after today → 422 ``date_in_future``.
 
     riskfund's side is every loan of the bank disbursed on or before ``as_of`` with its outstanding principal on
     that date (SPEC §9/§10, ``loan_outstanding_on``; set-wise, one query). Matched by contract number:
@@ -36,7 +37,7 @@ from riskfund.errors import RuleViolation
 from riskfund.exports.models import ExportJob
 from riskfund.exports.registry import register
 from riskfund.exports.services import export_job_start
-from riskfund.exports.upload import UploadRejected, read_table
+from riskfund.exports.upload import UploadRejected, open_workbook, read_table, rejected_all
 from riskfund.exports.xlsx import Column, Sheet, summary_sheet
 from riskfund.lending.models import Loan
 from riskfund.money import ZERO
@@ -96,31 +97,51 @@ def template_sheets() -> list[Sheet]:
 
 
 def reconciliation_read(file: Any) -> dict[str, tuple[Decimal, int]]:
-    """The bank's balances by contract number (with the sheet row); ``UploadRejected`` (400) on a bad file."""
-    rows = list(read_table(file, columns=TEMPLATE_COLUMNS, sheet=None, stop_at_totals=True))
+    """The bank's balances by contract number (with the sheet row). A bad file → ``UploadRejected`` (400) that
+    names EVERY bad cell at once (a cell of the wrong kind, a formula, a blank, a negative balance, a contract
+    number repeating an earlier row), each by sheet, row and column, in problem+json's ``errors``."""
+    problems: list[UploadRejected] = []
+    book = open_workbook(file)
+    sheet = next(iter(book.sheets))
+    rows = list(read_table(book, columns=TEMPLATE_COLUMNS, sheet=sheet, stop_at_totals=True, problems=problems))
     balances: dict[str, tuple[Decimal, int]] = {}
     for row in rows:
-        contract = row["contract_no"]
+        contract, outstanding = row["contract_no"], row["outstanding"]
+        if outstanding is not None and outstanding < ZERO:
+            problems.append(_bad_cell(sheet, row.row, "B", "贷款余额", "余额不能为负", "negative"))
+        if contract is None:
+            continue
         if contract in balances:
             first = balances[contract][1]
-            raise UploadRejected(
-                "upload_bad_cell",
-                f"第 {row.row} 行 A 列（合同编号）：合同编号 {contract} 与第 {first} 行重复"
-                f" / row {row.row}, column A (合同编号): contract {contract} repeats row {first}",
-                row=row.row,
-                column="A",
-                header="合同编号",
+            problems.append(
+                _bad_cell(
+                    sheet,
+                    row.row,
+                    "A",
+                    "合同编号",
+                    f"合同编号 {contract} 与第 {first} 行重复",
+                    f"contract {contract} repeats row {first}",
+                )
             )
-        if row["outstanding"] < ZERO:
-            raise UploadRejected(
-                "upload_bad_cell",
-                f"第 {row.row} 行 B 列（贷款余额）：余额不能为负 / row {row.row}, column B (贷款余额): negative",
-                row=row.row,
-                column="B",
-                header="贷款余额",
-            )
-        balances[contract] = (row["outstanding"], row.row)
+        elif outstanding is not None:
+            balances[contract] = (outstanding, row.row)
+    if problems:
+        problems.sort(key=lambda p: (p.row or 0, p.column))
+        raise rejected_all(problems)
     return balances
+
+
+def _bad_cell(sheet: str, row: int, column: str, header: str, zh: str, en: str) -> UploadRejected:
+    return UploadRejected(
+        "upload_bad_cell",
+        f"第 {row} 行 {column} 列（{header}）：{zh} / row {row}, column {column} ({header}): {en}",
+        sheet=sheet,
+        row=row,
+        column=column,
+        header=header,
+        detail_zh=zh,
+        detail_en=en,
+    )
 
 
 def riskfund_balances(bank: Bank, as_of: date) -> dict[str, Decimal]:

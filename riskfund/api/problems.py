@@ -2,7 +2,8 @@
 
 The body is ``{"type", "title", "status", "detail", "code", "clause"?, "errors"?}``:
 
-- ``RuleViolation`` → its ``status`` (422 unless the service says otherwise), ``code`` and ``clause``;
+- ``RuleViolation`` → its ``status`` (422 unless the service says otherwise), ``code`` and ``clause``, and its
+  ``errors`` when it carries some (an upload refused for several bad cells: messages by ``sheet!cell``);
 - DRF ``ValidationError`` / ``ParseError`` / Django ``ValidationError`` → 400 ``validation_error`` with
   ``errors: {field: [messages]}`` (nested fields as dotted paths: ``schedule.0.principal``);
 - ``NotAuthenticated`` / ``AuthenticationFailed`` → 401 ``not_authenticated`` (403 ``permission_denied``
@@ -139,10 +140,11 @@ def problem_exception_handler(exc, context) -> Response | None:
     """DRF ``EXCEPTION_HANDLER``: the problem+json answer for ``exc``, or None to let Django answer 500."""
     if isinstance(exc, RuleViolation):
         title = TITLES.get(exc.code, TITLES["rule_violation"])
-        errors = None
+        errors = getattr(exc, "errors", None)  # field messages, or an upload's messages by cell
         if exc.code == "validation_error":
             # a service's malformed-input error (``InputError`` carries field messages; others a sentence)
-            errors = getattr(exc, "errors", None) or {NON_FIELD: [str(exc.message)]}
+            errors = errors or {NON_FIELD: [str(exc.message)]}
+        if errors:
             errors = {str(k): [str(m) for m in v] for k, v in errors.items()}
         return problem_response(exc.status, exc.code, str(exc.message), title=title, clause=exc.clause, errors=errors)
     if isinstance(exc, DjangoValidationError):

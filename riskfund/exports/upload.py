@@ -43,6 +43,12 @@ Errors
         upload_missing_column    a required header is not in the header row
         upload_duplicate_column  a required header appears twice
         upload_bad_cell          a value of the wrong kind, a formula, an error value, a blank required cell
+
+    ``read_table(..., problems=[])`` collects instead of stopping: every bad cell is appended to the list (each
+    an ``UploadRejected`` with ``detail_zh``/``detail_en``: what is wrong, without the place), its value is
+    ``None`` and its key is in the row's ``bad`` set, and the reading goes on, so a caller can report every
+    bad cell of a file at once (the book import, the reconciliation). A file that cannot be read as a table
+    (not .xlsx, too large, unsafe XML, a missing sheet or column, too many rows) still raises at once.
 """
 
 from __future__ import annotations
@@ -117,7 +123,8 @@ def upload_limits() -> Limits:
 
 
 class UploadRejected(RuleViolation):
-    """A refused upload; ``sheet``, ``row`` (1-based), ``column`` (letter) and ``header`` when known."""
+    """A refused upload; ``sheet``, ``row`` (1-based), ``column`` (letter) and ``header`` when known;
+    ``detail_zh``/``detail_en`` say what is wrong with a cell, without its place."""
 
     def __init__(
         self,
@@ -128,9 +135,12 @@ class UploadRejected(RuleViolation):
         row: int | None = None,
         column: str = "",
         header: str = "",
+        detail_zh: str = "",
+        detail_en: str = "",
     ) -> None:
         super().__init__(code, "", message, status=STATUS)
         self.sheet, self.row, self.column, self.header = sheet, row, column, header
+        self.detail_zh, self.detail_en = detail_zh or message, detail_en or message
 
 
 class RawCell(NamedTuple):
@@ -141,9 +151,29 @@ class RawCell(NamedTuple):
 
 
 class TableRow(dict):
-    """One data row of ``read_table``: a dict by column key, with its sheet row number in ``row``."""
+    """One data row of ``read_table``: a dict by column key, with its sheet row number in ``row`` and, when
+    problems are collected, the keys of its bad cells in ``bad``."""
 
     row: int
+    bad: frozenset[str] = frozenset()
+
+
+def rejected_all(problems: Sequence[UploadRejected]) -> UploadRejected:
+    """One refusal that names every problem: the first one's code, all messages joined, and ``errors`` by
+    cell (``{"贷款余额!B3": [message, …]}``, the API's problem+json ``errors`` member)."""
+    first = problems[0]
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        place = (
+            f"{problem.sheet}!{problem.column}{problem.row or ''}"
+            if problem.sheet
+            else f"{problem.column}{problem.row or ''}"
+        )
+        errors.setdefault(place or "file", []).append(problem.message)
+    summary = f"{len(problems)} 处错误 / {len(problems)} problems: " + "; ".join(p.message for p in problems[:20])
+    combined = UploadRejected(first.code, summary, sheet=first.sheet, row=first.row, column=first.column)
+    combined.errors = errors
+    return combined
 
 
 # --- the archive --------------------------------------------------------------------------------------
@@ -188,9 +218,10 @@ class Workbook:
         return self._shared_strings
 
 
-def open_workbook(file: Any) -> Workbook:
-    """Check the upload (size, signature, zip, bomb, content types) and read the workbook's sheet list."""
-    limits = upload_limits()
+def open_workbook(file: Any, *, limits: Limits | None = None) -> Workbook:
+    """Check the upload (size, signature, zip, bomb, content types) and read the workbook's sheet list;
+    ``limits`` replace the settings' upload limits (a caller with larger files, still bounded)."""
+    limits = limits or upload_limits()
     data = _load(file, limits.max_bytes)
     if data[:8] == OLE_SIGNATURE:
         raise _not_xlsx("旧版 .xls 或加密的工作簿，请另存为 .xlsx / a legacy .xls or encrypted workbook: save as .xlsx")
@@ -315,6 +346,8 @@ def read_table(
     columns: Sequence[Column | tuple[str, str]],
     sheet: str | None = None,
     stop_at_totals: bool = False,
+    problems: list[UploadRejected] | None = None,
+    field_row: bool = False,
 ) -> Iterator[TableRow]:
     """Typed rows of a table whose header row holds the columns' Chinese headers (in any order).
 
@@ -322,9 +355,11 @@ def read_table(
     pairs, keyed by header. The header row is the first row with any value; extra columns are ignored;
     fully blank rows are skipped. Values: text → ``str`` (stripped), money → ``Decimal`` with two places,
     date → ``date``, int → ``int``, ratio → ``Decimal``; a blank cell is ``None`` where ``blank=True``.
-    With ``stop_at_totals`` the table ends at a row whose first value is 合计 (our own exports' totals row).
-    The file is checked before the first row is yielded; a bad cell raises ``UploadRejected`` when its
-    row is reached, so take the rows in one go (``list(read_table(...))``) before acting on any of them.
+    With ``stop_at_totals`` the table ends at a row whose first value is 合计 (our own exports' totals row);
+    with ``field_row`` a row right under the header that names the columns' keys is skipped (a template's
+    second header row). The file is checked before the first row is yielded; a bad cell raises
+    ``UploadRejected`` when its row is reached, so take the rows in one go (``list(read_table(...))``) before
+    acting on any of them — or pass ``problems`` (a list) to collect every bad cell instead (module docstring).
     """
     specs = [c if isinstance(c, Column) else Column(c[0], c[0], c[1]) for c in columns]
     book = file if isinstance(file, Workbook) else open_workbook(file)
@@ -332,21 +367,21 @@ def read_table(
     limit = book.limits.max_rows
     rows = _rows(book, name, part)
     positions: dict[int, Column] | None = None
+    header_row = 0
     count = 0
     for row_no, cells in rows:
         if all(not c.value.strip() and c.type != "formula" for c in cells.values()):
             continue
-        for index, cell in cells.items():
-            if cell.type == "formula":
-                header = positions[index].header if positions and index in positions else ""
-                raise _cell_error(
-                    name, row_no, index, header, "含有公式，请粘贴为数值", "contains a formula: paste values"
-                )
-        if stop_at_totals and positions is not None and _first_value(cells) == TOTAL_LABEL:
-            return
         if positions is None:
+            _refuse_formulas(name, row_no, cells, None, None)
             positions = _match_header(name, row_no, {i: _normalise_header(c.value) for i, c in cells.items()}, specs)
+            header_row = row_no
             continue
+        if field_row and row_no == header_row + 1 and _names_fields(cells, positions):
+            continue
+        bad_formulas = _refuse_formulas(name, row_no, cells, positions, problems)
+        if stop_at_totals and _first_value(cells) == TOTAL_LABEL:
+            return
         count += 1
         if count > limit:
             raise UploadRejected(
@@ -357,8 +392,21 @@ def read_table(
             )
         out = TableRow()
         out.row = row_no
+        bad = set()
         for index, col in positions.items():
-            out[col.key] = _typed(book, name, row_no, index, col, cells.get(index))
+            if index in bad_formulas:
+                out[col.key] = None
+                bad.add(col.key)
+                continue
+            try:
+                out[col.key] = _typed(book, name, row_no, index, col, cells.get(index))
+            except UploadRejected as exc:
+                if problems is None:
+                    raise
+                problems.append(exc)
+                out[col.key] = None
+                bad.add(col.key)
+        out.bad = frozenset(bad)
         yield out
     if positions is None:
         missing = "、".join(c.header for c in specs)
@@ -367,6 +415,35 @@ def read_table(
             f"工作表「{name}」没有表头，缺少列：{missing} / sheet {name} has no header row; missing: {missing}",
             sheet=name,
         )
+
+
+def _refuse_formulas(
+    name: str,
+    row_no: int,
+    cells: dict[int, RawCell],
+    positions: dict[int, Column] | None,
+    problems: list[UploadRejected] | None,
+) -> set[int]:
+    """A formula is never evaluated: raise on the first (or, collecting, record each) and return their columns."""
+    found = set()
+    for index, cell in cells.items():
+        if cell.type != "formula":
+            continue
+        header = positions[index].header if positions and index in positions else ""
+        error = _cell_error(name, row_no, index, header, "含有公式，请粘贴为数值", "contains a formula: paste values")
+        if problems is None:
+            raise error
+        if positions is not None and index in positions:
+            problems.append(error)
+        found.add(index)
+    return found
+
+
+def _names_fields(cells: dict[int, RawCell], positions: dict[int, Column]) -> bool:
+    """The row under a template's header that repeats the columns' keys (``uscc``, ``amount``…)."""
+    return all(
+        cells.get(index) is not None and cells[index].value.strip() == col.key for index, col in positions.items()
+    )
 
 
 def _first_value(cells: dict[int, RawCell]) -> str:
@@ -692,4 +769,6 @@ def _cell_error(sheet: str, row: int, column: int, header: str, zh: str, en: str
         row=row,
         column=letter,
         header=header,
+        detail_zh=zh,
+        detail_en=en,
     )

@@ -379,3 +379,41 @@ def test_read_rows_gives_the_stored_strings():
     assert rows[1][2] == ("text", "贷款余额")
     assert rows[2][2] == ("number", "1234567.89")
     assert rows[2][3] == ("number", "45473")
+
+
+# --- collecting every bad cell (issue 17) ---------------------------------------------------------------
+
+
+def test_collecting_mode_reports_every_bad_cell_and_keeps_reading():
+    """With ``problems`` the reader records each bad cell (place, and what is wrong in both languages), gives
+    ``None`` for it, names it in the row's ``bad`` set and reads on: three bad cells over two rows, one good row."""
+    rows = [
+        ["合同编号", "贷款余额", "余额日期"],
+        ["HT-1", "一百", "2024-13-01"],
+        ["HT-2", 5, date(2024, 6, 30)],
+        [None, "=1+1", date(2024, 6, 30)],
+    ]
+    problems: list[UploadRejected] = []
+    read = list(read_table(openpyxl_xlsx(rows), columns=BALANCE_COLUMNS[:3], problems=problems))
+    assert [(p.row, p.column, p.header) for p in problems] == [
+        (2, "B", "贷款余额"),
+        (2, "C", "余额日期"),
+        (4, "B", "贷款余额"),
+        (4, "A", "合同编号"),
+    ]
+    assert [p.detail_zh for p in problems] == [
+        "不是金额",
+        "不是日期（YYYY-MM-DD）",
+        "含有公式，请粘贴为数值",
+        "不能为空",
+    ]
+    assert problems[0].detail_en == "not an amount"
+    assert [r.row for r in read] == [2, 3, 4]
+    assert read[0]["balance"] is None and read[0].bad == frozenset({"balance", "as_of"})
+    assert read[1] == {"contract_no": "HT-2", "balance": D("5.00"), "as_of": date(2024, 6, 30)} and not read[1].bad
+
+
+def test_a_template_field_row_under_the_header_is_skipped():
+    rows = [["合同编号", "贷款余额", "余额日期"], ["contract_no", "balance", "as_of"], ["HT-1", 5, date(2024, 6, 30)]]
+    read = list(read_table(openpyxl_xlsx(rows), columns=BALANCE_COLUMNS[:3], field_row=True))
+    assert [r.row for r in read] == [3]

@@ -201,3 +201,18 @@ def test_bank_export_kinds_are_registered_when_django_starts():
     from riskfund.exports import registry
 
     assert {"bank_statement", "bank_reconciliation"} <= {kind.kind for kind in registry.export_kinds()}
+
+
+def test_every_bad_cell_is_reported_at_once(book):
+    """Issue 17: the reconciliation names every bad cell, not the first — a word for an amount (B3), a formula
+    (B4), a negative balance (B5), a blank contract number (A6) and a contract repeating row 2 (A7): five
+    problems in one 400, each under its cell in ``errors``; nothing is written."""
+    rows = [("R-1", 1), ("R-2", "八十万"), ("R-3", "=1+1"), ("R-4", -5), (None, 7), ("R-1", 9)]
+    body = assert_problem(_post(book.world.a, xlsx(rows)), 400, "upload_bad_cell")
+    assert sorted(body["errors"]) == sorted(f"{TEMPLATE_SHEET}!{cell}" for cell in ("B3", "B4", "B5", "A6", "A7"))
+    assert (
+        "第 7 行" in body["errors"][f"{TEMPLATE_SHEET}!A7"][0]
+        and "第 2 行" in body["errors"][f"{TEMPLATE_SHEET}!A7"][0]
+    )
+    assert body["detail"].startswith("5 处错误")
+    assert ExportJob.objects.count() == 0
