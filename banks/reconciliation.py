@@ -35,6 +35,7 @@ from typing import Any
 from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
 from riskfund.exports.models import ExportJob
+from riskfund.exports.paper import Paper
 from riskfund.exports.registry import register
 from riskfund.exports.services import export_job_start
 from riskfund.exports.upload import UploadRejected, open_workbook, read_table, rejected_all
@@ -268,6 +269,7 @@ def bank_reconciliation(job) -> list[Sheet]:
             ("上传文件", job.params.get("filename") or "（未命名）"),
             *[(f"{REPORT_TITLES[name]}（笔）", counts[name]) for name in LISTS],
         ],
+        paper=Paper(f"{bank.name}（{bank.code}）", f"对账日 {job.params['as_of']}"),
     )
     sheets = [summary]
     for name in LISTS:

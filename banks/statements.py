@@ -23,8 +23,6 @@ subquery (the rule of ``riskfund.lending.selectors.loan_outstanding_on``), overd
 
 from __future__ import annotations
 
-import re
-from calendar import monthrange
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
@@ -35,7 +33,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from riskfund.claims.models import Compensation, Recovery
+from riskfund.dates import month_bounds, month_has_begun
 from riskfund.errors import RuleViolation
+from riskfund.exports.paper import Paper
 from riskfund.exports.registry import register
 from riskfund.exports.xlsx import Column, Sheet, SheetResult, Typed, summary_sheet, write_workbook
 from riskfund.ledger.models import Entry, Side
@@ -45,7 +45,6 @@ from riskfund.money import FEN, ZERO
 from riskfund.parties.models import Bank
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
 _MONEY = DecimalField(max_digits=18, decimal_places=2)
 HUNDRED = Decimal(100)
 
@@ -120,20 +119,6 @@ STATUS_LABELS = dict(LoanStatus.choices)
 
 
 # --- the month --------------------------------------------------------------------------------------------
-
-
-def month_bounds(month: str) -> tuple[date, date]:
-    """First and last day of ``YYYY-MM``; a malformed month → 400 ``validation_error``."""
-    match = _MONTH.fullmatch(month) if isinstance(month, str) else None
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1901:
-        raise RuleViolation("validation_error", "", f"month: 不是有效月份 / not a month (YYYY-MM): {month}", status=400)
-    year, number = int(match.group(1)), int(match.group(2))
-    return date(year, number, 1), date(year, number, monthrange(year, number)[1])
-
-
-def month_has_begun(month: str, today: date | None = None) -> bool:
-    first, _ = month_bounds(month)
-    return first <= (today or timezone.localdate())
 
 
 def clean_month(params: dict[str, Any]) -> dict[str, Any]:
@@ -364,6 +349,7 @@ def statement_sheets(bank: Bank, month: str) -> list[Sheet]:
             ("抵押金期末余额", figures["deposit_closing"]),
             ("生成时间", timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")),
         ],
+        paper=Paper(f"{bank.name}（{bank.code}）", f"{month}（{first} 至 {last}）"),
     )
     return [
         summary,

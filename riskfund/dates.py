@@ -1,9 +1,12 @@
 """The one check that an event's date is not after today (SPEC §8 ``date_in_future``), judged in Asia/Shanghai.
 
 It applies to dates of events that happened (``disbursed_on``, ``paid_on``, ``deducted_on``, …), never to
-``maturity_on``, ``due_on`` or ``ends_on``.
+``maturity_on``, ``due_on`` or ``ends_on``. Also the calendar month ``YYYY-MM`` of the monthly statements and reports
+(bank statement, bureau report, funder statement).
 """
 
+import re
+from calendar import monthrange
 from datetime import date
 
 from django.utils import timezone
@@ -23,3 +26,20 @@ def not_in_future(value: date, field: str = "", today: date | None = None) -> da
             % {"field": field or gettext("date"), "date": value.isoformat(), "today": today.isoformat()},
         )
     return value
+
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def month_bounds(month: object) -> tuple[date, date]:
+    """First and last day of ``YYYY-MM``; anything else → 400 ``validation_error``."""
+    match = _MONTH.fullmatch(month) if isinstance(month, str) else None
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1901:
+        raise RuleViolation("validation_error", "", f"month: 不是有效月份 / not a month (YYYY-MM): {month}", status=400)
+    year, number = int(match.group(1)), int(match.group(2))
+    return date(year, number, 1), date(year, number, monthrange(year, number)[1])
+
+
+def month_has_begun(month: str, today: date | None = None) -> bool:
+    first, _ = month_bounds(month)
+    return first <= (today or timezone.localdate())

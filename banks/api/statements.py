@@ -11,8 +11,6 @@ reconciliation is 404). A workbook answer is ``application/vnd.openxmlformats-of
 errors stay problem+json, whatever the client accepts.
 """
 
-import tempfile
-
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -26,8 +24,8 @@ from rest_framework.views import APIView
 from riskfund.api.fields import TextField
 from riskfund.api.idempotency import IdempotentMixin
 from riskfund.api.schema import problem_answer
+from riskfund.exports.download import workbook_response
 from riskfund.exports.models import ExportJob
-from riskfund.exports.xlsx import write_workbook
 
 from ..auth import BankRateThrottle, IsBank
 from ..reconciliation import KIND, reconciliation_counts, reconciliation_start, template_sheets
@@ -50,18 +48,6 @@ class BankWorkbookView(BankExcelView):
 
     def perform_content_negotiation(self, request, force=False):
         return super().perform_content_negotiation(request, force=True)
-
-
-def workbook_response(sheets, filename: str) -> FileResponse:
-    """Write ``sheets`` to a temporary file (flat memory) and stream it as an attachment."""
-    handle = tempfile.TemporaryFile(prefix="riskfund-xlsx-")  # noqa: SIM115 — closed by FileResponse
-    try:
-        write_workbook(sheets, handle)
-        handle.seek(0)
-    except BaseException:
-        handle.close()
-        raise
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 # --- statements ---------------------------------------------------------------------------------------------

@@ -37,8 +37,6 @@ sheet says so. The month's flows (compensations, recoveries, suspensions) always
 
 from __future__ import annotations
 
-import re
-from calendar import monthrange
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,7 +49,9 @@ from django.utils import timezone
 
 from riskfund.claims.models import Compensation, Recovery
 from riskfund.cob.models import PoolSnapshot
+from riskfund.dates import month_bounds
 from riskfund.errors import RuleViolation
+from riskfund.exports.paper import PROGRAMME, Paper
 from riskfund.exports.registry import register
 from riskfund.exports.xlsx import Column, Sheet, summary_sheet
 from riskfund.ledger.models import Entry
@@ -59,14 +59,8 @@ from riskfund.ledger.selectors import account_balance
 from riskfund.money import FEN, ZERO
 from riskfund.parties.models import Bank, Funder, FunderTier
 from riskfund.policy.selectors import policy_for_pool
-from riskfund.pool.models import Injection, InjectionKind, PoolStateChange
-from riskfund.pool.selectors import (
-    deposit_balance,
-    district_replenishment_due,
-    funder_list,
-    funder_minimum,
-    pool_position,
-)
+from riskfund.pool.models import PoolStateChange
+from riskfund.pool.selectors import deposit_balance, funder_figures, funder_list, pool_position, replenished_by
 
 from .reports import COLUMNS as BANK_PERFORMANCE_COLUMNS
 from .reports import bank_performance
@@ -81,7 +75,6 @@ BANKS_TITLE = "合作银行"
 STATE_CHANGES_TITLE = "暂停与恢复"
 BANK_PERFORMANCE_TITLE = "年度银行考核"
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
 SHARE_PLACES = Decimal("0.0001")
 TIER_LABELS = dict(FunderTier.choices)
 
@@ -133,15 +126,6 @@ STATE_CHANGE_COLUMNS = [
 
 
 # --- the month --------------------------------------------------------------------------------------------
-
-
-def month_bounds(month: Any) -> tuple[date, date]:
-    """First and last day of ``YYYY-MM``; anything else → 400 ``validation_error``."""
-    match = _MONTH.fullmatch(month) if isinstance(month, str) else None
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1901:
-        raise RuleViolation("validation_error", "", f"month: 不是有效月份 / not a month (YYYY-MM): {month}", status=400)
-    year, number = int(match.group(1)), int(match.group(2))
-    return date(year, number, 1), date(year, number, monthrange(year, number)[1])
 
 
 def clean_params(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -204,23 +188,16 @@ def _funders_on(on: date, resume: Decimal) -> list[dict[str, Any]]:
     """``funder_list`` as of the end of business date ``on``, from the ledger's entries (see the module docstring)."""
     policy = policy_for_pool(on)
     balances = ledger_balances_on(on, ("funder:", "loss:"))
-    replenished: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    paid = Injection.objects.filter(kind=InjectionKind.REPLENISHMENT, paid_on__lte=on)
-    for code, amount in paid.values_list("funder_id", "amount").iterator():
-        replenished[code] += amount
+    replenished = replenished_by(on)
     tier_order = {FunderTier.REGION: 0, FunderTier.CITY: 1, FunderTier.DISTRICT: 2}
     rows = []
     for funder in sorted(Funder.objects.all(), key=lambda f: (tier_order.get(f.tier, 3), f.code)):
         paid_in = balances.get(funder.account_code, ZERO)
         loss = balances.get(funder.loss_account_code, ZERO)
-        if funder.tier == FunderTier.DISTRICT:
-            scale_cap = (policy.district_scale_cap * paid_in).quantize(FEN)
-            due = district_replenishment_due(
-                paid_in=paid_in, loss=loss, replenished=replenished[funder.code], minimum=funder_minimum(funder, policy)
-            )
-        else:
-            scale_cap = None
-            due = resume if funder.tier == FunderTier.CITY else ZERO
+        paid_back = replenished.get(funder.code, ZERO)
+        figures = funder_figures(
+            funder, paid_in=paid_in, loss=loss, replenished=paid_back, policy=policy, city_due=resume
+        )
         rows.append(
             {
                 "code": funder.code,
@@ -229,9 +206,9 @@ def _funders_on(on: date, resume: Decimal) -> list[dict[str, Any]]:
                 "paid_in": paid_in,
                 "loss": loss,
                 "commitment": funder.commitment,
-                "scale_cap": scale_cap,
-                "replenished": replenished[funder.code],
-                "replenishment_due": due,
+                "scale_cap": figures["scale_cap"],
+                "replenished": paid_back,
+                "replenishment_due": figures["replenishment_due"],
             }
         )
     return rows
@@ -375,6 +352,7 @@ def position_sheet(basis: ReportBasis, flows: dict[str, Any]) -> Sheet:
             ("年度银行考核", f"{basis.first.year}年全年，按生成时已登记的业务（第十九条）"),
             ("生成时间", timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")),
         ],
+        paper=Paper(PROGRAMME, f"{basis.month}（截止 {basis.as_of}）"),
     )
 
 

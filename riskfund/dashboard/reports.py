@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from riskfund.claims.models import Compensation, Recovery
 from riskfund.errors import RuleViolation
+from riskfund.exports.paper import PROGRAMME, Paper
 from riskfund.exports.registry import register
 from riskfund.exports.xlsx import Column, Sheet, summary_sheet
 from riskfund.lending.models import Loan
@@ -232,6 +233,7 @@ def report_sheets(year: int) -> list[Sheet]:
             ("生成时间", timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")),
             *((f"口径：{label}", text) for label, text in DEFINITIONS),
         ],
+        paper=Paper(PROGRAMME, f"{report.year} 年度"),
     )
     rows: Iterable[dict[str, Any]] = [*(bank.as_row() for bank in report.banks), total.as_row()]
     return [summary, Sheet("各合作银行", COLUMNS, rows, count=len(report.banks) + 1)]

@@ -18,6 +18,7 @@ from riskfund.errors import RuleViolation
 from riskfund.ledger.models import Entry, Side, Transaction
 from riskfund.money import ZERO
 
+from .paper import PROGRAMME, Paper
 from .registry import register
 from .xlsx import Column, Sheet, summary_sheet
 
@@ -128,5 +129,6 @@ def ledger_journal(job) -> list[Sheet]:
             ("贷方合计", totals["credit"] or ZERO),
             ("生成时间", timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")),
         ],
+        paper=Paper(PROGRAMME, f"{job.params.get('date_from', '（不限）')} 至 {job.params.get('date_to', '（不限）')}"),
     )
     return [summary, Sheet("分录", JOURNAL_COLUMNS, journal(), totals=True, count=totals["n"])]

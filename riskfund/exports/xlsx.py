@@ -61,6 +61,8 @@ from openpyxl.xml.functions import tostring
 
 from riskfund.money import ZERO, to_money
 
+from .paper import Paper, apply_print_setup, signature_items
+
 Kind = Literal["text", "money", "date", "int", "ratio"]
 KINDS: tuple[str, ...] = ("text", "money", "date", "int", "ratio")
 
@@ -127,7 +129,8 @@ class Sheet:
     """One worksheet: ``title`` (≤ 31 characters, none of ``\\ / * ? : [ ]``), columns and rows.
 
     ``rows`` is consumed once. ``count`` is the number of rows expected, if known (for progress).
-    ``totals`` adds the 合计 row for money columns.
+    ``totals`` adds the 合计 row for money columns. ``paper`` names the party and period printed on every page of
+    the workbook (``riskfund.exports.paper``; the summary sheet usually carries it).
     """
 
     title: str
@@ -137,6 +140,7 @@ class Sheet:
     count: int | None = None
     freeze_header: bool = True
     autofilter: bool = True
+    paper: Paper | None = None
 
     def __post_init__(self) -> None:
         if not self.title or len(self.title) > 31 or _SHEET_TITLE_FORBIDDEN.search(self.title):
@@ -155,13 +159,17 @@ class SheetResult:
     totals: dict[str, Decimal] = field(default_factory=dict)
 
 
-def summary_sheet(title: str, items: Iterable[tuple[str, Any] | tuple[str, Any, Kind]]) -> Sheet:
+def summary_sheet(
+    title: str, items: Iterable[tuple[str, Any] | tuple[str, Any, Kind]], *, paper: Paper | None = None
+) -> Sheet:
     """A two-column sheet of label/value pairs (项目/数值), for the first page of a statement or report.
 
     The kind of each value is given as a third element or taken from its type: ``Decimal`` → money,
-    ``date`` → date, ``int`` → int, anything else → text (a ratio must be given explicitly).
+    ``date`` → date, ``int`` → int, anything else → text (a ratio must be given explicitly). With ``paper`` the
+    sheet ends with the signature and stamp block and the workbook prints the party and period on every page.
     """
 
+    items = [*items, *(signature_items() if paper is not None else [])]
     rows = [(item[0], Typed(item[1], item[2] if len(item) > 2 else _infer_kind(item[1]))) for item in items]
     return Sheet(
         title=title,
@@ -170,6 +178,7 @@ def summary_sheet(title: str, items: Iterable[tuple[str, Any] | tuple[str, Any, 
         count=len(rows),
         freeze_header=False,
         autofilter=False,
+        paper=paper,
     )
 
 
@@ -179,13 +188,16 @@ def write_workbook(
     *,
     progress: ProgressCallback | None = None,
     total_rows: int | None = None,
+    paper: Paper | None = None,
 ) -> list[SheetResult]:
     """Stream ``sheets`` into an .xlsx at ``target`` (a path or a binary file); return rows and totals.
 
     ``progress(done, total)`` is called every ``PROGRESS_EVERY`` data rows and once at the end, with
     ``total`` = ``total_rows`` or the sum of the sheets' ``count`` (``None`` when a count is unknown).
+    Every sheet gets the print setup of ``riskfund.exports.paper`` with ``paper`` (default: the first sheet's).
     """
     sheets = list(sheets)
+    paper = paper or next((s.paper for s in sheets if s.paper is not None), None)
     if total_rows is None and all(s.count is not None for s in sheets):
         total_rows = sum(s.count or 0 for s in sheets)
     wb = Workbook(write_only=True)
@@ -201,6 +213,7 @@ def write_workbook(
             titles.add(spec.title)
             ws = _ExactSheet(parent=wb, title=spec.title)
             wb._add_sheet(ws)
+            apply_print_setup(ws, paper)
             result, done = _write_sheet(ws, spec, done=done, total=total_rows, progress=progress)
             results.append(result)
         wb.save(target)

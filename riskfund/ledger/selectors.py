@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, Exists, F, OuterRef, Prefetch, QuerySet, Sum, Value, When
+from django.db.models import Case, DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Round
 
 from riskfund.dbmoney import MONEY_FIELD
@@ -18,6 +18,29 @@ def account_balance(code: str) -> Decimal:
 
 def balances_by_prefix(prefix: str) -> dict[str, Decimal]:
     return dict(Account.objects.filter(code__startswith=prefix).values_list("code", "balance"))
+
+
+def balances_on(on: date, *, prefixes: tuple[str, ...] = (), codes: tuple[str, ...] = ()) -> dict[str, Decimal]:
+    """Each account's balance (normal side positive) at the end of business date ``on``, for the accounts whose code
+    is in ``codes`` or starts with one of ``prefixes``: the running balance less the entries dated after ``on``.
+
+    The work is proportional to what was posted after ``on``, not to the accounts' history; the amounts are summed in
+    Python, exact on every database.
+    """
+    wanted = Q(code__in=codes)
+    for prefix in prefixes:
+        wanted |= Q(code__startswith=prefix)
+    accounts = {
+        code: (normal, balance)
+        for code, normal, balance in Account.objects.filter(wanted).values_list("code", "normal_side", "balance")
+    }
+    result = {code: balance for code, (_, balance) in accounts.items()}
+    later = Entry.objects.filter(account__code__in=list(accounts), transaction__business_date__gt=on).values_list(
+        "account__code", "side", "amount"
+    )
+    for code, side, amount in later.iterator(chunk_size=2000):
+        result[code] -= amount if side == accounts[code][0] else -amount
+    return result
 
 
 def recomputed_balances() -> dict[str, Decimal]:

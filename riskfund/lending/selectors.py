@@ -33,6 +33,7 @@ __all__ = [
     "overdue_days",
     "recommendation_list",
     "with_first_unpaid_due",
+    "with_principal_repaid",
 ]
 
 _MONEY = DecimalField(max_digits=18, decimal_places=2)
@@ -86,6 +87,19 @@ def with_first_unpaid_due(queryset: QuerySet[Loan], on: date) -> QuerySet[Loan]:
         .values("due_on")[:1]
     )
     return queryset.annotate(first_unpaid_due=Subquery(unpaid))
+
+
+def with_principal_repaid(queryset: QuerySet[Loan], on: date) -> QuerySet[Loan]:
+    """Annotate ``repaid`` = R(on) of the module docstring (0 when none); outstanding on ``on`` = principal − repaid
+    for a loan disbursed by ``on`` and not closed by it. SQLite may hand the sum back with extra places: quantize."""
+    repaid = (
+        Repayment.objects.filter(loan=OuterRef("pk"), paid_on__lte=on)
+        .order_by()
+        .values("loan")
+        .annotate(total=Sum("principal"))
+        .values("total")
+    )
+    return queryset.annotate(repaid=Coalesce(Subquery(repaid, output_field=_MONEY), Value(ZERO, output_field=_MONEY)))
 
 
 def loan_list(

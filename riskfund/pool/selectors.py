@@ -16,7 +16,7 @@ from riskfund.parties.models import Bank, Funder, FunderTier
 from riskfund.policy.models import PolicyVersion
 from riskfund.policy.selectors import policy_for_pool
 
-from .models import PoolState
+from .models import Injection, InjectionKind, PoolState
 
 RATIO_PLACES = Decimal("0.000001")
 YUAN = Decimal("1")
@@ -105,12 +105,44 @@ def district_replenishment_due(*, paid_in: Decimal, loss: Decimal, replenished: 
     return max(ZERO, loss - replenished, minimum - (paid_in - loss))
 
 
+def funder_figures(
+    funder: Funder, *, paid_in: Decimal, loss: Decimal, replenished: Decimal, policy: PolicyVersion, city_due: Decimal
+) -> dict:
+    """A funder's scale cap and replenishment due from its paid-in P, loss L and replenishments R (on any date).
+
+    scale_cap = district_scale_cap × paid-in for a district (art. 13), None otherwise. Replenishment due: a district
+    per SPEC §6 (art. 13); the city ``city_due``, the resume amount while the pool is suspended (art. 38, SPEC §5);
+    the region 0.
+    """
+    if funder.tier == FunderTier.DISTRICT:
+        return {
+            "scale_cap": (policy.district_scale_cap * paid_in).quantize(FEN),
+            "replenishment_due": district_replenishment_due(
+                paid_in=paid_in, loss=loss, replenished=replenished, minimum=funder_minimum(funder, policy)
+            ),
+        }
+    return {"scale_cap": None, "replenishment_due": city_due if funder.tier == FunderTier.CITY else ZERO}
+
+
+def replenished_by(on: date) -> dict[str, Decimal]:
+    """R_d of SPEC §6 on ``on`` per funder code: replenishments paid on or before ``on``, less those of them reversed
+    on or before ``on`` (``Funder.replenished_total`` is the same figure today)."""
+    totals: dict[str, Decimal] = {}
+    rows = Injection.objects.filter(kind=InjectionKind.REPLENISHMENT, paid_on__lte=on).values_list(
+        "funder_id", "amount", "reversed_on"
+    )
+    for code, amount, reversed_on in rows.iterator(chunk_size=2000):
+        if reversed_on is None or reversed_on > on:
+            totals[code] = totals.get(code, ZERO) + amount
+    return totals
+
+
 def funder_list(on: date | None = None) -> list[dict]:
     """Every funder with its paid-in, loss, cap and replenishment due (API.md ``GET /api/v1/funders/``).
 
     scale_cap = district_scale_cap × paid-in for districts (art. 13), None otherwise. Replenishment due:
     districts per SPEC §6; the city the resume amount while the pool is suspended (art. 38, SPEC §5);
-    the region 0.
+    the region 0 (``funder_figures``).
     """
     as_of = on or timezone.localdate()
     policy = policy_for_pool(as_of)
@@ -125,17 +157,9 @@ def funder_list(on: date | None = None) -> list[dict]:
     for funder in sorted(Funder.objects.all(), key=lambda f: (tier_order.get(f.tier, 3), f.code)):
         paid_in = paid.get(funder.account_code, ZERO)
         loss = losses.get(funder.loss_account_code, ZERO)
-        if funder.tier == FunderTier.DISTRICT:
-            scale_cap = (policy.district_scale_cap * paid_in).quantize(FEN)
-            due = district_replenishment_due(
-                paid_in=paid_in,
-                loss=loss,
-                replenished=funder.replenished_total,
-                minimum=funder_minimum(funder, policy),
-            )
-        else:
-            scale_cap = None
-            due = city_due if funder.tier == FunderTier.CITY else ZERO
+        figures = funder_figures(
+            funder, paid_in=paid_in, loss=loss, replenished=funder.replenished_total, policy=policy, city_due=city_due
+        )
         rows.append(
             {
                 "code": funder.code,
@@ -144,9 +168,9 @@ def funder_list(on: date | None = None) -> list[dict]:
                 "paid_in": paid_in,
                 "loss": loss,
                 "commitment": funder.commitment,
-                "scale_cap": scale_cap,
+                "scale_cap": figures["scale_cap"],
                 "outstanding_principal": funder.outstanding_principal,
-                "replenishment_due": due,
+                "replenishment_due": figures["replenishment_due"],
             }
         )
     return rows

@@ -71,7 +71,8 @@ def test_a_journal_export_runs_after_commit_to_done_with_a_readable_file(
 
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE, job.error
-    assert job.progress == 100 and job.rows_done == job.rows_total == 8 + 5  # summary items + entries
+    # summary items + the signature block (a blank row, 经办人, 复核人, 盖章, 日期) + entries
+    assert job.progress == 100 and job.rows_done == job.rows_total == 8 + 5 + 5
     assert job.filename == "总账分录流水-2024-06-01至2024-06-30.xlsx"
     assert job.file.name.startswith(f"exports/{job.pk}/")
     assert job.expires_at == job.created_at + timedelta(days=7)
@@ -103,7 +104,9 @@ def test_a_journal_export_runs_after_commit_to_done_with_a_readable_file(
     assert {e["business_date"] for e in entries} == {date(2024, 6, 3), date(2024, 6, 20)}  # the reversal is in July
     summary = {
         r["label"]: r["value"]
-        for r in read_table(data, columns=[Column("label", "项目"), Column("value", "数值")], sheet="概要")
+        for r in read_table(
+            data, columns=[Column("label", "项目", blank=True), Column("value", "数值", blank=True)], sheet="概要"
+        )
     }
     assert summary["凭证数"] == "2" and summary["分录数"] == "5" and summary["借方合计"] == "31234567.99"
 
@@ -112,7 +115,7 @@ def test_the_whole_journal_includes_the_reversal(staff, ledger, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         job = start(kind="ledger_journal", params={}, owner=staff)
     job.refresh_from_db()
-    assert job.status == ExportJob.Status.DONE and job.rows_done == 8 + 7
+    assert job.status == ExportJob.Status.DONE and job.rows_done == 8 + 5 + 7  # summary, signature block, entries
     entries = list(read_table(job.file.path, columns=JOURNAL_COLUMNS, sheet="分录", stop_at_totals=True))
     assert len(entries) == 7
     reversal = [e for e in entries if e["kind"] == "deposit_reversal"]
