@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "riskfund.bench",
     "riskfund.api",
     "riskfund.dashboard",
+    "riskfund.disclosure",
     "banks",
 ]
 

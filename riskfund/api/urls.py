@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from .auth import LoginView, LogoutView, MeView
-from .views import claims, cob, lending, parties, pool
+from .views import claims, cob, funder_statements, lending, parties, pool
 from .views.fallback import NotFoundView
 from .views.ledger import LedgerTransactionList
 
@@ -20,6 +20,16 @@ urlpatterns = [
     path("pool/interest/", pool.InterestCreate.as_view(), name="pool-interest"),
     path("funders/", pool.FunderList.as_view(), name="funders"),
     path("funders/<str:code>/injections/", pool.FunderInjectionCreate.as_view(), name="funder-injections"),
+    path(
+        "funders/<str:code>/statements/<str:month>.xlsx",
+        funder_statements.FunderStatementDownload.as_view(),
+        name="funder-statement-xlsx",
+    ),
+    path(
+        "funders/<str:code>/statements/<str:month>/",
+        funder_statements.FunderStatementView.as_view(),
+        name="funder-statement",
+    ),
     # parties: banks, guarantors, agreements, top-ups
     path("banks/", parties.BankListCreate.as_view(), name="banks"),
     path("banks/<str:code>/agreements/", parties.BankAgreementListCreate.as_view(), name="bank-agreements"),

@@ -60,7 +60,21 @@ ENDPOINTS = [
     ("GET", "/api/v1/cob/", "/api/v1/cob/", {BUREAU, TRUSTEE, AUDITOR}),
     ("POST", "/api/v1/cob/", "/api/v1/cob/", {BUREAU, TRUSTEE}),
     ("GET", "/api/v1/ledger/transactions/", "/api/v1/ledger/transactions/", {BUREAU, TRUSTEE, AUDITOR}),
+    (
+        "GET",
+        "/api/v1/funders/{code}/statements/{month}/",
+        "/api/v1/funders/region/statements/2024-09/",
+        {BUREAU, TRUSTEE, AUDITOR},
+    ),
+    (
+        "GET",
+        "/api/v1/funders/{code}/statements/{month}.xlsx",
+        "/api/v1/funders/region/statements/2024-09.xlsx",
+        {BUREAU, TRUSTEE, AUDITOR},
+    ),
 ]
+# A district officer may call these, for its own district only: another funder's statement is 404 (API.md).
+DISTRICT_SCOPED = {"/api/v1/funders/{code}/statements/{month}/", "/api/v1/funders/{code}/statements/{month}.xlsx"}
 CLIENTS = [BUREAU, TRUSTEE, DISTRICT, AUDITOR, "superuser", "no-role", "anonymous", "bank"]
 
 
@@ -71,6 +85,8 @@ def _expected(client: str, method: str, path: str, allowed: set[str]) -> int:
         return 200 if path == "/api/v1/pool/" else 403
     if client == "superuser" or client in allowed:
         return 200 if method == "GET" else 400
+    if client == DISTRICT and path in DISTRICT_SCOPED:
+        return 404
     return 403
 
 
@@ -116,6 +132,8 @@ def test_permission_matrix(client_for, client_name, method, url, status):
         assert_problem(response, 403, "permission_denied")
     elif status == 400:
         assert_problem(response, 400, "validation_error")
+    elif status == 404:
+        assert_problem(response, 404, "not_found")
 
 
 STAFF_TAGS = {"pool", "parties", "deposits", "lending", "claims", "cob", "ledger"}
