@@ -206,6 +206,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Webhooks to banks: plain http only to loopback, only in development and test settings (API.md).
 RISKFUND_WEBHOOK_ALLOW_HTTP_LOOPBACK = DEBUG and _env_bool("RISKFUND_WEBHOOK_ALLOW_HTTP_LOOPBACK", False)
 
+# The public disclosure page /public/ and /public/summary.json (API.md "Public pages"): 404 when off.
+RISKFUND_PUBLIC_PAGE = _env_bool("RISKFUND_PUBLIC_PAGE", True)
+
 # --- Production hardening (python manage.py check --deploy is clean with DJANGO_DEBUG=0) ------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
