@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "riskfund.cob",
     "riskfund.outbox",
     "riskfund.exports",
+    "riskfund.imports",
     "riskfund.approvals",
     "riskfund.audit",
     "riskfund.bench",

@@ -151,11 +151,14 @@ class RawCell(NamedTuple):
 
 
 class TableRow(dict):
-    """One data row of ``read_table``: a dict by column key, with its sheet row number in ``row`` and, when
-    problems are collected, the keys of its bad cells in ``bad``."""
+    """One data row of ``read_table``: a dict by column key, with its sheet row number in ``row``, each key's
+    column letter in ``letters`` and, when problems are collected, the keys of its bad cells in ``bad`` and what
+    they held, as stored, in ``raw``."""
 
     row: int
+    letters: dict[str, str]
     bad: frozenset[str] = frozenset()
+    raw: dict[str, str]
 
 
 def rejected_all(problems: Sequence[UploadRejected]) -> UploadRejected:
@@ -375,6 +378,7 @@ def read_table(
         if positions is None:
             _refuse_formulas(name, row_no, cells, None, None)
             positions = _match_header(name, row_no, {i: _normalise_header(c.value) for i, c in cells.items()}, specs)
+            letters = {col.key: get_column_letter(index) for index, col in positions.items()}
             header_row = row_no
             continue
         if field_row and row_no == header_row + 1 and _names_fields(cells, positions):
@@ -391,11 +395,12 @@ def read_table(
                 row=row_no,
             )
         out = TableRow()
-        out.row = row_no
+        out.row, out.letters, out.raw = row_no, letters, {}
         bad = set()
         for index, col in positions.items():
             if index in bad_formulas:
                 out[col.key] = None
+                out.raw[col.key] = "=" + cells[index].value
                 bad.add(col.key)
                 continue
             try:
@@ -405,6 +410,7 @@ def read_table(
                     raise
                 problems.append(exc)
                 out[col.key] = None
+                out.raw[col.key] = cells[index].value if index in cells else ""
                 bad.add(col.key)
         out.bad = frozenset(bad)
         yield out

@@ -52,6 +52,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -83,6 +84,8 @@ _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _BOLD = Font(bold=True)
+_MARKED_FILL = PatternFill("solid", fgColor="FFC7CE")
+NOTE_AUTHOR = "riskfund"
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -118,10 +121,12 @@ class Column:
 
 @dataclass(frozen=True)
 class Typed:
-    """A value with its own kind, overriding the column's (the summary sheet mixes kinds in one column)."""
+    """A value with its own kind, overriding the column's (the summary sheet mixes kinds in one column); with a
+    ``note`` the cell is marked (a red fill) and carries the note as a comment (an import's bad cell)."""
 
     value: Any
     kind: Kind
+    note: str = ""
 
 
 @dataclass
@@ -273,8 +278,8 @@ def _write_sheet(ws, spec: Sheet, *, done: int, total: int | None, progress: Pro
             if value is None:
                 continue
             if isinstance(value, Typed):
-                if value.value is not None:
-                    cells.append(_out(letter, value.value, value.kind, styles))
+                if value.value is not None or value.note:
+                    cells.append(_out(letter, value.value, value.kind, styles, note=value.note))
                 continue
             if col.kind == "money":
                 value = _money(value)
@@ -322,12 +327,13 @@ def _check_digits(value: Decimal | int) -> None:
 
 
 class _Out(NamedTuple):
-    """One prepared cell: column letter, OOXML type (``n`` or ``inlineStr``), exact text, style id."""
+    """One prepared cell: column letter, OOXML type (``n`` or ``inlineStr``), exact text, style id, a note."""
 
     column: str
     type: str
     text: str
     style: int
+    note: str = ""
 
 
 class _Styles:
@@ -335,10 +341,12 @@ class _Styles:
 
     def __init__(self, ws) -> None:
         self.ws = ws
-        self.ids: dict[tuple[str, bool, bool, bool], int] = {}
+        self.ids: dict[tuple[str, bool, bool, bool, bool], int] = {}
 
-    def id(self, kind: str, *, header: bool = False, bold: bool = False, quote: bool = False) -> int:
-        key = (kind, header, bold, quote)
+    def id(
+        self, kind: str, *, header: bool = False, bold: bool = False, quote: bool = False, marked: bool = False
+    ) -> int:
+        key = (kind, header, bold, quote, marked)
         if key not in self.ids:
             cell = WriteOnlyCell(self.ws)
             if kind != "text":
@@ -347,19 +355,29 @@ class _Styles:
                 cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
             elif bold:
                 cell.font = _BOLD
+            if marked:
+                cell.fill = _MARKED_FILL
             if quote:
                 cell.quotePrefix = True
             self.ids[key] = cell.style_id if cell.has_style else 0
         return self.ids[key]
 
 
-def _out(column: str, value: Any, kind: str, styles: _Styles, *, header: bool = False, bold: bool = False) -> _Out:
+def _out(
+    column: str, value: Any, kind: str, styles: _Styles, *, header: bool = False, bold: bool = False, note: str = ""
+) -> _Out:
+    """One cell; with a ``note`` it is marked (red fill) and the note becomes its comment."""
+    marked = bool(note)
+    if value is None:
+        return _Out(column, "inlineStr", "", styles.id("text", marked=marked), note)
     if isinstance(value, float):
         raise TypeError(f"a float {value!r} in a {kind} cell: pass Decimal")
     if kind == "text":
         text = safe_text(value)
         quote = is_formula_trigger(text)
-        return _Out(column, "inlineStr", text, styles.id("text", header=header, bold=bold, quote=quote))
+        return _Out(
+            column, "inlineStr", text, styles.id("text", header=header, bold=bold, quote=quote, marked=marked), note
+        )
     if kind == "money":
         value = _money(value)
     elif kind == "ratio":
@@ -371,10 +389,10 @@ def _out(column: str, value: Any, kind: str, styles: _Styles, *, header: bool = 
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"an int column got {type(value).__name__}")
     elif kind == "date":
-        return _Out(column, "n", str(excel_serial(value)), styles.id("date", bold=bold))
+        return _Out(column, "n", str(excel_serial(value)), styles.id("date", bold=bold, marked=marked), note)
     _check_digits(value)
     text = str(value) if isinstance(value, int) else format(value, "f")
-    return _Out(column, "n", text, styles.id(kind, bold=bold))
+    return _Out(column, "n", text, styles.id(kind, bold=bold, marked=marked), note)
 
 
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -429,6 +447,10 @@ class _ExactWriter(WorksheetWriter):
     def write_row(self, xf, row, row_idx):
         parts = [f'<row r="{row_idx}">']
         for out in row:
+            if out.note:
+                comment = CommentRecord(ref=f"{out.column}{row_idx}", author=NOTE_AUTHOR, height=120, width=240)
+                comment.text.t = out.note
+                self.ws._comments.append(comment)
             style = f' s="{out.style}"' if out.style else ""
             if out.type == "n":
                 parts.append(f'<c r="{out.column}{row_idx}" t="n"{style}><v>{out.text}</v></c>')

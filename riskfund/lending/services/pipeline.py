@@ -5,6 +5,7 @@ Applications and recommendations check the enterprise's eligibility only (SME, B
 ``PipelineEvent``.
 """
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -35,6 +36,7 @@ from ..validation import invalid, money, today_or_default
 from .enterprises import eligibility_violation
 
 FORM_PREFIX = "ZBJ"
+FORM_NO = re.compile(rf"{FORM_PREFIX}-(\d{{4}})-(\d{{6}})")
 OPEN_RECOMMENDATION = [RecommendationStatus.ISSUED, RecommendationStatus.APPROVED, RecommendationStatus.USED]
 
 
@@ -111,6 +113,22 @@ def _next_form_no(year: int) -> str:
     return f"{FORM_PREFIX}-{year}-{sequence.last:06d}"
 
 
+def _given_form_no(form_no: str) -> str:
+    """A form number printed on a paper form issued before riskfund (an imported book, art. 25): 1–20 characters,
+    not yet used. One in riskfund's own pattern moves its year's sequence past it, so no later issue repeats it."""
+    form_no = form_no.strip()
+    if not form_no or len(form_no) > Recommendation._meta.get_field("form_no").max_length:
+        raise invalid("form_no", "推荐表编号须为1–20个字符", "art. 25")
+    if Recommendation.objects.filter(form_no=form_no).exists():
+        raise invalid("form_no", f"推荐表编号 {form_no} 已使用", "art. 25")
+    match = FORM_NO.fullmatch(form_no)
+    if match:
+        year, number = int(match.group(1)), int(match.group(2))
+        FormNumberSequence.objects.bulk_create([FormNumberSequence(year=year)], ignore_conflicts=True)
+        FormNumberSequence.objects.select_for_update().filter(year=year, last__lt=number).update(last=number)
+    return form_no
+
+
 def recommendation_issue(
     *,
     application: Application,
@@ -119,11 +137,14 @@ def recommendation_issue(
     amount: Decimal,
     issued_on: date | None = None,
     user=None,
+    form_no: str | None = None,
 ) -> Recommendation:
     """The bureau recommends the applicant to a bank and a guarantor and issues the form (推荐表, art. 25).
 
     Eligibility again (art. 4, 5, 36). A withdrawn application, or one that already has a recommendation that
-    was not rejected, cannot be recommended (400, field ``application``): one application, one loan.
+    was not rejected, cannot be recommended (400, field ``application``): one application, one loan. The form
+    number is the next of the year, or ``form_no`` when the form was issued on paper before riskfund (the book
+    import keeps its number): then a number already used → 400 on ``form_no``.
     """
     amount = money(amount, "amount", positive=True, clause="art. 25")
     issued_on = today_or_default(issued_on)
@@ -136,7 +157,7 @@ def recommendation_issue(
         _check_eligible(application.enterprise, issued_on)
         recommendation = Recommendation.objects.create(
             application=application,
-            form_no=_next_form_no(issued_on.year),
+            form_no=_given_form_no(form_no) if form_no is not None else _next_form_no(issued_on.year),
             bank=bank,
             guarantor=guarantor,
             amount=amount,

@@ -1,0 +1,232 @@
+"""The sheets of the book, in dependency order (see ``book`` for what a sheet and a field are)."""
+
+from datetime import date
+from decimal import Decimal
+
+from .book import (
+    BookSheet,
+    Field,
+    district_choices,
+    funder_choices,
+    industry_choices,
+    injection_kinds,
+    opinions,
+)
+from .loan_sheets import LOAN_SHEETS, bank_field
+
+D = Decimal
+PIPELINE_SHEETS: tuple[BookSheet, ...] = (
+    BookSheet(
+        "injection",
+        "出资",
+        (
+            Field(
+                "funder",
+                "出资方",
+                choices=funder_choices,
+                example="city",
+                help="自治区、市本级或各地区",
+                article="第三条、第八条",
+            ),
+            Field(
+                "kind",
+                "类型",
+                choices=injection_kinds,
+                example="injection",
+                help="注资，或代偿后的补充资金（第十三条、第三十八条）",
+            ),
+            Field(
+                "paid_on",
+                "到账日期",
+                "date",
+                example=date(2025, 1, 6),
+                help="资金到达资金池专户的日期",
+                article="第八条",
+            ),
+            Field("amount", "金额（元）", "money", example=D("8000000.00"), article="第八条"),
+            Field(
+                "reference",
+                "凭证号",
+                example="CZ-2025-001",
+                help="到账凭证号，在本表中唯一（再次导入时据此识别）",
+                max_length=100,
+            ),
+        ),
+        "各出资方注入资金池的资金（资金池专户 ← 出资方）",
+        "第八条、第十三条",
+        ("reference",),
+    ),
+    BookSheet(
+        "agreement",
+        "合作协议",
+        (
+            bank_field(),
+            Field("bank_name", "银行名称", required=False, example="包头某银行分行", help="新银行须填写"),
+            Field("guarantor", "担保机构代码", example="BJDB", article="第二十条", max_length=32),
+            Field(
+                "guarantor_name",
+                "担保机构名称",
+                required=False,
+                example="包头市百佳融资担保有限责任公司",
+                help="新担保机构须填写",
+            ),
+            Field(
+                "signed_on",
+                "签订日期",
+                "date",
+                example=date(2025, 1, 8),
+                help="签订后划入首笔风险补偿抵押金",
+                article="第十六条",
+            ),
+            Field("ends_on", "协议到期日", "date", required=False, help="不填为长期有效", article="第十八条"),
+            Field("ended_on", "终止日期", "date", required=False, help="合作终止的日期", article="第十八条"),
+            Field(
+                "returned_on",
+                "抵押金退回日期",
+                "date",
+                required=False,
+                help="存量业务结清后退回抵押金",
+                article="第十八条",
+            ),
+        ),
+        "合作银行与担保机构的合作协议；签订即从专户划入首笔抵押金",
+        "第十四条至第十八条",
+        ("bank", "signed_on"),
+    ),
+    BookSheet(
+        "interest",
+        "利息",
+        (
+            Field("credited_on", "入账日期", "date", example=date(2025, 3, 21), article="第十二条"),
+            Field("amount", "金额（元）", "money", example=D("12345.67"), article="第十二条"),
+            Field(
+                "account",
+                "入账账户",
+                example="special",
+                help="special 为资金池专户，否则填银行代码（该行抵押金）",
+                max_length=32,
+            ),
+            Field("reference", "凭证号", example="LX-2025-03", help="入账凭证号，在本表中唯一", max_length=100),
+        ),
+        "资金池专户或银行抵押金产生的利息，滚入资金池",
+        "第十二条",
+        ("reference",),
+    ),
+    BookSheet(
+        "topup",
+        "抵押金补充",
+        (
+            bank_field(),
+            Field("requested_on", "申请日期", "date", example=date(2025, 6, 2), article="第十六条"),
+            Field("requested_amount", "申请金额（元）", "money", example=D("500000.00"), article="第十六条"),
+            Field("reason", "申请理由", required=False, example="在贷余额超过抵押金10倍", max_length=500),
+            Field("approved_on", "批准日期", "date", required=False, example=date(2025, 6, 5), article="第十六条"),
+            Field("approved_amount", "批准金额（元）", "money", required=False, example=D("500000.00")),
+            Field(
+                "executed_on", "划转日期", "date", required=False, example=date(2025, 6, 12), help="批准后30日内划转"
+            ),
+        ),
+        "在贷余额超过抵押金10倍时补充风险补偿抵押金（申请、批准、划转）",
+        "第十六条",
+        ("bank", "requested_on", "requested_amount"),
+    ),
+    BookSheet(
+        "enterprise",
+        "企业",
+        (
+            Field(
+                "uscc",
+                "统一社会信用代码",
+                example="91150202MA0000001C",
+                help="18位，第3–6位须为1502（包头）",
+                article="第四条、第五条",
+            ),
+            Field("name", "企业名称", example="包头某机械制造有限公司"),
+            Field("district", "注册地区", choices=district_choices, example="150202", article="第七条"),
+            Field(
+                "industry",
+                "行业",
+                choices=industry_choices,
+                example="industry",
+                help="工信部联企业〔2011〕300号的行业",
+                article="第四条",
+            ),
+            Field("employees", "从业人员（人）", "int", example=50, article="第四条"),
+            Field("revenue", "营业收入（元）", "money", example=D("10000000.00"), article="第四条"),
+            Field("total_assets", "资产总额（元）", "money", example=D("8000000.00"), article="第四条"),
+            Field("established_on", "成立日期", "date", example=date(2015, 6, 1)),
+        ),
+        "借款企业：包头注册的中小微企业（地区管理部门可导入本地区企业）",
+        "第四条、第五条",
+        ("uscc",),
+    ),
+    BookSheet(
+        "recommendation",
+        "推荐",
+        (
+            Field(
+                "enterprise",
+                "统一社会信用代码",
+                example="91150202MA0000001C",
+                help="企业表或风险池中已有",
+                article="第二十四条",
+            ),
+            Field("submitted_on", "申请日期", "date", example=date(2025, 2, 10), article="第二十四条"),
+            Field("applied_amount", "申请金额（元）", "money", example=D("1000000.00"), article="第二十四条"),
+            Field("term_months", "申请期限（月）", "int", example=12, article="第二十二条"),
+            Field("purpose", "贷款用途", required=False, example="流动资金周转", article="第五条", max_length=2000),
+            Field(
+                "form_no",
+                "推荐表编号",
+                required=False,
+                example="ZBJ-2025-000001",
+                help="不填则只导入申请（地区管理部门）",
+                article="第二十五条",
+                max_length=20,
+            ),
+            Field("issued_on", "推荐日期", "date", required=False, example=date(2025, 2, 20), article="第二十五条"),
+            Field("bank", "推荐银行代码", required=False, example="BTBANK", article="第二十五条", max_length=32),
+            Field("guarantor", "推荐担保机构代码", required=False, example="BJDB", article="第二十五条", max_length=32),
+            Field("amount", "推荐金额（元）", "money", required=False, example=D("1000000.00"), article="第二十五条"),
+            Field(
+                "bank_opinion",
+                "银行尽调意见",
+                required=False,
+                choices=opinions,
+                example="approve",
+                article="第二十六条",
+            ),
+            Field(
+                "bank_reported_on",
+                "银行尽调日期",
+                "date",
+                required=False,
+                example=date(2025, 2, 25),
+                article="第二十六条",
+            ),
+            Field(
+                "guarantor_opinion",
+                "担保机构尽调意见",
+                required=False,
+                choices=opinions,
+                example="approve",
+                article="第二十六条",
+            ),
+            Field(
+                "guarantor_reported_on",
+                "担保机构尽调日期",
+                "date",
+                required=False,
+                example=date(2025, 2, 26),
+                article="第二十六条",
+            ),
+            Field("notes", "尽调情况", required=False, example="经营正常", max_length=2000),
+        ),
+        "地区管理部门推荐的申请，以及市工信局出具的推荐表和银行、担保机构的尽职调查意见",
+        "第二十四条至第二十六条",
+        ("form_no",),
+    ),
+)
+SHEETS: tuple[BookSheet, ...] = (*PIPELINE_SHEETS, *LOAN_SHEETS)
+BY_KIND = {sheet.kind: sheet for sheet in SHEETS}
+BY_TITLE = {sheet.title: sheet for sheet in SHEETS}
