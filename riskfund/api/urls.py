@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from .auth import LoginView, LogoutView, MeView
-from .views import claims, cob, funder_statements, lending, parties, pool
+from .views import claims, cob, funder_statements, imports, lending, parties, pool
 from .views.fallback import NotFoundView
 from .views.ledger import LedgerTransactionList
 
@@ -55,6 +55,12 @@ urlpatterns = [
     path("payables/", claims.PayableList.as_view(), name="payables"),
     path("payables/<uuid:payable_id>/settle/", claims.PayableSettle.as_view(), name="payable-settle"),
     path("cob/", cob.CobRunListCreate.as_view(), name="cob"),
+    # importing a book (issue 17)
+    path("imports/template.xlsx", imports.ImportTemplate.as_view(), name="import-template"),
+    path("imports/", imports.ImportCreate.as_view(), name="imports"),
+    path("imports/<uuid:run_id>/", imports.ImportDetail.as_view(), name="import-detail"),
+    path("imports/<uuid:run_id>/errors.xlsx", imports.ImportErrors.as_view(), name="import-errors"),
+    path("imports/<uuid:run_id>/commit/", imports.ImportCommit.as_view(), name="import-commit"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path(

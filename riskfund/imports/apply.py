@@ -319,7 +319,11 @@ APPLY: dict[str, Callable[[Fact, Context], Any]] = {
 BLAME: dict[str, dict[str, str]] = {
     "bank": {"code": "bank", "bank_code_taken": "bank", "import_bad_value": "bank_name", "validation_error": "bank"},
     "guarantor": {"code": "guarantor", "import_bad_value": "guarantor_name", "validation_error": "guarantor"},
-    "agreement_sign": {"agreement_exists": "bank", "insufficient_pool_funds": "signed_on"},
+    "agreement_sign": {
+        "agreement_exists": "bank",
+        "insufficient_pool_funds": "signed_on",
+        "validation_error": "ends_on",
+    },
     "injection": {"amount": "amount", "kind": "kind", "validation_error": "amount"},
     "interest": {"amount": "amount", "account": "account", "validation_error": "amount"},
     "topup_request": {"amount": "requested_amount", "topup_not_needed": "requested_amount"},
@@ -334,7 +338,14 @@ BLAME: dict[str, dict[str, str]] = {
         "total_assets": "total_assets",
         "enterprise_not_eligible": "uscc",
     },
-    "application": {"amount": "applied_amount", "term_months": "term_months", "application": "enterprise"},
+    "application": {
+        "amount": "applied_amount",
+        "term_months": "term_months",
+        "application": "enterprise",
+        "enterprise_not_eligible": "enterprise",
+        "enterprise_dishonest": "enterprise",
+        "enterprise_under_review": "enterprise",
+    },
     "recommendation": {
         "amount": "amount",
         "form_no": "form_no",

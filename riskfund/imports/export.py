@@ -248,9 +248,16 @@ def _recoveries() -> Iterator[dict]:
 
 
 def book_bytes(rows: Mapping[str, Iterable[Mapping]]) -> bytes:
-    """A workbook in the template's layout holding ``rows`` by sheet kind (for a book built elsewhere)."""
+    """A workbook in the template's layout holding ``rows`` by sheet kind (for a book built elsewhere); text given
+    for a number or a date is written as text, as a person may type it."""
+
+    def cells(sheet: BookSheet) -> Iterator[dict]:
+        kinds = {f.key: f.kind for f in sheet.fields}
+        for row in rows[sheet.kind]:
+            yield {k: Typed(v, "text") if isinstance(v, str) and kinds.get(k) != "text" else v for k, v in row.items()}
+
     sheets = [
-        Sheet(sheet.title, [f.column for f in sheet.fields], _with_field_row(sheet, iter(rows[sheet.kind])))
+        Sheet(sheet.title, [f.column for f in sheet.fields], _with_field_row(sheet, cells(sheet)))
         for sheet in SHEETS
         if sheet.kind in rows
     ]

@@ -49,11 +49,12 @@ def replay(plan: Plan, *, ctx: Context, progress: Callable[[int, int], None] | N
         if progress is not None and index % PROGRESS_EVERY == 0:
             progress(index, len(todo))
         waiting = _waiting_on(fact, plan)
+        if waiting is not None and waiting.status == "new":  # it rests on a record dated after it
+            outcome.problems.append(_later(fact, waiting))
+            fact.status = "failed"
+            continue
         if waiting is not None or (fact.loan is not None and fact.loan in broken_loans):
             fact.status = "skipped"
-            if waiting is not None and waiting.status == "new":
-                outcome.problems.append(_later(fact, waiting))
-                fact.status = "failed"
             if fact.loan is not None:
                 broken_loans.add(fact.loan)
             continue
@@ -108,6 +109,17 @@ _UNUSABLE = Fact("unusable", None, None, status="failed")  # type: ignore[arg-ty
 
 def _later(fact: Fact, needed: Fact) -> Problem:
     row, other = fact.row, needed.row
+    if needed.kind == "loan" and fact.loan == needed.creates:  # a record on a loan before it was disbursed
+        return problem(
+            sheet=row.sheet.title,
+            row=row.row,
+            column=row.letter(fact.date_field),
+            field=fact.date_field,
+            code="date_before_disbursement",
+            zh=f"{fact.on} 早于放款日 {needed.on}",
+            en=f"{fact.on} is before the disbursement on {needed.on}",
+            clause="art. 22",
+        )
     return problem(
         sheet=row.sheet.title,
         row=row.row,
@@ -123,7 +135,8 @@ def _count_rows(plan: Plan, outcome: Outcome) -> None:
     """Per row: written when any of its facts was done, already there when all of them were (then named)."""
     statuses: dict[tuple[str, int], tuple[BookRow, list[str]]] = {}
     for fact in plan.facts:
-        statuses.setdefault((fact.row.sheet.title, fact.row.row), (fact.row, []))[1].append(fact.status)
+        for row in [fact.row, *(line for lines in fact.parts.values() if isinstance(lines, list) for line in lines)]:
+            statuses.setdefault((row.sheet.title, row.row), (row, []))[1].append(fact.status)
     written, existing = Counter(), Counter()
     for (title, row_no), (row, found) in statuses.items():
         if "failed" in found:

@@ -65,8 +65,10 @@ def import_create(
     district: str | None = None,
     commit: bool = False,
     today: date | None = None,
+    queue: bool = True,
 ) -> ImportRun:
-    """Record an uploaded book and queue its validation (and, with ``commit``, its commit when valid).
+    """Record an uploaded book and queue its validation (and, with ``commit``, its commit when valid); with
+    ``queue=False`` the caller processes it itself (``import_process``: the command line).
 
     The file must open as an .xlsx within the import limits (``UploadRejected``, 400, otherwise — nothing is
     written). ``user`` imports as staff (a district officer passes its ``district``), ``bank`` with its key.
@@ -87,12 +89,13 @@ def import_create(
     run.file.save(get_valid_filename(f"book-{run.pk.hex[:8]}.xlsx"), ContentFile(data), save=False)
     run.save()
 
-    def queue() -> None:
+    def process() -> None:
         from .tasks import import_run_process
 
         import_run_process.delay(str(run.pk))
 
-    transaction.on_commit(queue)
+    if queue:
+        transaction.on_commit(process)
     return run
 
 

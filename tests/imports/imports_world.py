@@ -78,10 +78,11 @@ def loan(contract: str, form_no: str, principal: str, *, disbursed: date, maturi
 
 
 def small_book() -> dict[str, list[dict]]:
-    """F = 22,000,000 (region 6,000,000, city 6,000,000, 东河区 8,000,000, 2024-01-02); BOB × BJDB signed 2024-01-03
-    (deposit 1,000,000); interest 1,234.56 on 2024-03-21; three enterprises of 东河区; loan L-1 (1,000,000, four
+    """F = 20,001,234.56 (region, city 6,000,000 each, 东河区 8,000,000 on 2024-01-02, interest 1,234.56); BOB × BJDB
+    signed 2024-01-03
+    (deposit 1,000,000); three enterprises of 东河区; loan L-1 (1,000,000, four
     quarterly instalments of 250,000, repaid in full with interest), loan L-2 (2,000,000 bullet, matures
-    2024-09-02, two collection calls, compensated 2024-10-08: 41 days overdue; shares 800,000 / 400,000 /
+    2024-09-02, two collection events, compensated 2024-10-08: 36 days overdue; shares 800,000 / 400,000 /
     800,000, pool split 240,000 / 240,000 / 320,000, all from the deposit) and 250,000.03 recovered less
     20,000.00 litigation on 2024-12-02 (net 230,000.03 → 92,000.01 / 46,000.01 / 92,000.01, pool split
     27,600.00 / 27,600.00 / 36,800.01); loan L-3 (500,000 bullet) still active."""
@@ -189,3 +190,59 @@ def xlsx(rows: dict[str, list[dict]]) -> bytes:
 
 def balances() -> dict[str, Decimal]:
     return dict(Account.objects.order_by("code").values_list("code", "balance"))
+
+
+def medium_book() -> dict[str, list[dict]]:
+    """Ten loans of 东河区 and 昆都仑区 (2024), funded on 2019-12-02 (F = 100,000,000) and banked with BOB and BOC
+    (signed 2020-01-06 and 2020-01-08): L-1 repaid in four instalments, L-2 compensated after two collection
+    events and partly recovered, the others bullet loans, some repaid at maturity; every loan with a
+    counter-guarantee and both due-diligence opinions."""
+    book = small_book()
+    funded = date(2019, 12, 2)
+    book["injection"] = [
+        {"funder": code, "kind": "injection", "paid_on": funded, "amount": D(amount), "reference": f"CZ-{code}"}
+        for code, amount in (
+            ("region", "30000000"),
+            ("city", "30000000"),
+            ("150202", "20000000"),
+            ("150203", "20000000"),
+        )
+    ]
+    book["agreement"][0]["signed_on"] = date(2020, 1, 6)
+    book["agreement"].append(
+        {"bank": "BOC", "bank_name": "包头导入测试银行二", "guarantor": "BJDB", "signed_on": date(2020, 1, 8)}
+    )
+    book["enterprise"] = [enterprise(n, "150202" if n % 2 else "150203") for n in range(1, 13)]
+    book["recommendation"] = [
+        recommendation(n, f"ZBJ-2024-{n:06d}", "1000000", area="150202" if n % 2 else "150203") for n in range(1, 11)
+    ]
+    loans = [book["loan"][0], book["loan"][1]]
+    for n in range(3, 11):
+        loans.append(
+            loan(f"L-{n}", f"ZBJ-2024-{n:06d}", "1000000", disbursed=date(2024, 3, 1), maturity=date(2025, 3, 1))
+        )
+    loans[1]["principal"] = D("1000000")
+    for n in (4, 6, 8):
+        loans[n - 1]["bank"] = "BOC"
+    book["loan"] = loans
+    book["counter_guarantee"] = [
+        {"bank": item["bank"], "contract_no": item["contract_no"], "kind": "real_estate", "value": D("1500000")}
+        for item in loans
+    ]
+    book["recommendation"][1]["amount"] = book["recommendation"][1]["applied_amount"] = D("1000000")
+    for n in (4, 6, 8):
+        book["recommendation"][n - 1]["bank"] = "BOC"
+    book["repayment"] += [
+        {
+            "bank": "BOB",
+            "contract_no": f"L-{n}",
+            "paid_on": date(2025, 3, 1),
+            "principal": D("1000000"),
+            "interest": D("34500"),
+        }
+        for n in (7, 9)
+    ]
+    book["compensation"] = [
+        {"bank": "BOB", "contract_no": "L-2", "deducted_on": date(2024, 10, 8), "reported_on": date(2024, 10, 9)}
+    ]
+    return book
