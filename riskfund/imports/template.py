@@ -97,6 +97,7 @@ def template_bytes() -> bytes:
     ranges: dict[tuple[str, str], str] = {}
     for sheet in SHEETS:
         _record_sheet(workbook.create_sheet(sheet.title), sheet, choices, ranges)
+    workbook.move_sheet(choices, offset=len(SHEETS))  # the values' sheet last
     _help(help_sheet)
     out = io.BytesIO()
     workbook.save(out)
