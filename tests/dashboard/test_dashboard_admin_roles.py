@@ -32,6 +32,7 @@ DISTRICT_PAGES = {
     "lending.recommendation",
     "lending.loan",
     "lending.loanevent",
+    "imports.importrun",  # a district officer imports its district's enterprises and applications (issue 17)
 }
 REGISTERED = sorted(f"{m._meta.app_label}.{m._meta.model_name}" for m in admin.site._registry)
 
