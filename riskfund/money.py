@@ -8,6 +8,8 @@ largest remainders, ties to the earlier party. The parts always sum to the amoun
 from collections.abc import Sequence
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
+from riskfund.errors import invalid
+
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -29,6 +31,18 @@ def to_money(value: Decimal | int | str) -> Decimal:
     if quantized != amount:
         raise ValueError(f"more than two decimal places: {value!r}")
     return quantized
+
+
+def money_input(value: Decimal | int | str, field: str, *, positive: bool = False, clause: str = "") -> Decimal:
+    """An amount given to a service: two places, not negative (positive when asked), else a 400 ``InputError`` on
+    ``field`` — the same answer whichever path (API, admin, command, import) brought it."""
+    try:
+        amount = to_money(value)
+    except (TypeError, ValueError) as exc:
+        raise invalid(field, str(exc), clause) from exc
+    if amount < ZERO or (positive and amount == ZERO):
+        raise invalid(field, "须大于0 (must be positive)" if positive else "不能为负数 (must not be negative)", clause)
+    return amount
 
 
 def ceil_fen(value: Decimal) -> Decimal:

@@ -183,6 +183,7 @@ SPECTACULAR_SETTINGS = {
         "BankLoanEventKindEnum": "riskfund.lending.models.LoanEventKind.values",
         "BankCounterGuaranteeKindEnum": "riskfund.lending.models.CounterGuaranteeKind.values",
         "InjectionKindEnum": "riskfund.pool.models.InjectionKind.values",  # "kind" has the bank sets too
+        "OpinionEnum": "riskfund.lending.models.Opinion.values",  # opinion, bank_opinion, guarantor_opinion
     },
 }
 

@@ -59,7 +59,18 @@ class BankRecommendationSerializer(serializers.Serializer):
     amount = MoneyField(help_text=_("recommended amount; the loan's principal may not exceed it"))
     status = serializers.ChoiceField(
         choices=RecommendationStatus.values,
-        help_text=_("issued → approved / rejected (this bank's due diligence) → used (a loan was registered)"),
+        help_text=_(
+            "issued → approved (this bank's AND the guarantor's due diligence approve) / rejected (either rejects) → "
+            "used (a loan was registered)"
+        ),
+    )
+    bank_opinion = serializers.ChoiceField(
+        choices=Opinion.values, allow_blank=True, help_text=_("this bank's latest opinion; blank: none yet")
+    )
+    guarantor_opinion = serializers.ChoiceField(
+        choices=Opinion.values,
+        allow_blank=True,
+        help_text=_("the guarantor's latest opinion, recorded by the bureau or the trustee; blank: none yet"),
     )
     issued_on = BusinessDateField()
 
@@ -69,7 +80,8 @@ class BankRecommendationSerializer(serializers.Serializer):
 
 class BankDueDiligenceInputSerializer(serializers.Serializer):
     opinion = serializers.ChoiceField(
-        choices=Opinion.values, help_text=_("approve makes the recommendation usable for one loan")
+        choices=Opinion.values,
+        help_text=_("approve: usable for one loan once the guarantor approves too; reject closes the recommendation"),
     )
     reported_on = BusinessDateField(help_text=_("date of the opinion; not after today"))
     notes = TextField(required=False, allow_blank=True, default="", max_length=5000)
@@ -123,18 +135,6 @@ class BankLoanRegisterSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "BankLoanRegister"
-
-    def validate(self, attrs):
-        errors = {}
-        if attrs["maturity_on"] <= attrs["disbursed_on"]:
-            errors["maturity_on"] = [_("maturity_on must be after disbursed_on.")]
-        if attrs["repayment_method"] == RepaymentMethod.INSTALMENTS and not attrs["schedule"]:
-            errors["schedule"] = [_("A schedule is required for instalments.")]
-        if attrs["repayment_method"] == RepaymentMethod.BULLET and attrs["schedule"]:
-            errors["schedule"] = [_("A bullet loan has no schedule: it is repaid at maturity.")]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
 
 
 class BankScheduleLineSerializer(serializers.Serializer):

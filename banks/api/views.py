@@ -124,9 +124,10 @@ class BankDueDiligence(IdempotentMixin, BankView):
         operation_id="bank_recommendations_due_diligence",
         summary="Report this bank's due-diligence opinion (art. 26)",
         description=(
-            "approve makes the recommendation usable for one loan; reject refuses it. A later opinion replaces an "
-            "earlier one until a loan is registered (then 422 recommendation_not_usable). reported_on after today "
-            "→ 422 date_in_future."
+            "Both opinions gate the loan (SPEC §8): the recommendation is usable for one loan once this bank AND the "
+            "guarantor (recorded by the bureau or the trustee) approve; a reject by either closes it. A later opinion "
+            "replaces this bank's earlier one while the recommendation is open; a closed or used recommendation → "
+            "422 recommendation_not_usable. reported_on after today → 422 date_in_future."
         ),
         request=BankDueDiligenceInputSerializer,
         responses={200: BankRecommendationSerializer},
@@ -175,7 +176,8 @@ class BankLoanList(IdempotentMixin, BankListView):
             "Every origination check of SPEC §8 runs in one transaction; the first failure in this order is "
             "answered: 400 validation_error → 404 unknown recommendation (also another bank's) → 422 "
             "date_in_future → agreement_not_active, recommendation_not_usable, amount_exceeds_recommendation, "
-            "duplicate_contract_no, fees_not_allowed, term_too_long → enterprise_not_eligible, enterprise_dishonest "
+            "duplicate_contract_no, fees_not_allowed, term_too_long, counter_guarantee_required → "
+            "enterprise_not_eligible, enterprise_dishonest, enterprise_under_review "
             "→ no_policy_in_force, pool_suspended, pool_capacity_exceeded, district_scale_exceeded, "
             "enterprise_limit_exceeded, continuous_support_exceeded. A report later than the 3rd working day after "
             "disbursed_on is accepted with notified_late = true."
@@ -186,7 +188,8 @@ class BankLoanList(IdempotentMixin, BankListView):
     )
     def post(self, request):
         data = dict(validated(BankLoanRegisterSerializer, request))
-        recommendation = get_object_or_404(Recommendation, pk=data.pop("recommendation"), bank=request.bank)
+        # unknown or another bank's → None: the service answers 404 after its own shape checks (SPEC §8 order)
+        recommendation = Recommendation.objects.filter(pk=data.pop("recommendation"), bank=request.bank).first()
         with service_input_errors():
             loan = loan_register(bank=request.bank, recommendation=recommendation, **data)
         loan = own_loan(request, loan.pk)

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from .auth import LoginView, LogoutView, MeView
-from .views import claims, cob, funder_statements, imports, lending, parties, pool
+from .views import claims, cob, funder_statements, imports, lending, parties, pool, reviews
 from .views.fallback import NotFoundView
 from .views.ledger import LedgerTransactionList
 
@@ -50,6 +50,11 @@ urlpatterns = [
         "applications/<uuid:application_id>/recommend/",
         lending.ApplicationRecommend.as_view(),
         name="application-recommend",
+    ),
+    path(
+        "recommendations/<uuid:recommendation_id>/guarantor-opinion/",
+        reviews.GuarantorOpinionCreate.as_view(),
+        name="recommendation-guarantor-opinion",
     ),
     # claims and the daily job
     path("payables/", claims.PayableList.as_view(), name="payables"),

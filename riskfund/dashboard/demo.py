@@ -348,13 +348,15 @@ class PortfolioBuilder:
                 issued_on=applied,
                 user=self.users["bureau"],
             )
-            due_diligence_record(
-                recommendation=recommendation,
-                party="bank",
-                opinion="approve",
-                reported_on=applied + timedelta(days=5),
-                today=applied + timedelta(days=5),
-            )
+            for party in ("guarantor", "bank"):  # art. 26: both opinions gate the loan
+                due_diligence_record(
+                    recommendation=recommendation,
+                    party=party,
+                    opinion="approve",
+                    reported_on=applied + timedelta(days=5),
+                    today=applied + timedelta(days=5),
+                    user=self.users["trustee"] if party == "guarantor" else None,
+                )
             recommendation.refresh_from_db()
             state["recommendation"] = recommendation
 

@@ -1,11 +1,11 @@
 """Enterprises and the loan pipeline (SPEC §8, §9; art. 4, 5, 22–31, 36).
 
-``Enterprise`` (with its ``DishonestRecord`` history and ``SupportExtension`` grants) lives here rather than in
-``parties`` so that two helpers never edited one app at once; ARCHITECTURE.md places it in parties.
+``Enterprise`` (with its ``SupportExtension`` grants, and the dishonest list of ``dishonest.py``) lives here rather
+than in ``parties`` so that two helpers never edited one app at once; ARCHITECTURE.md places it in parties.
 
 Pipeline (art. 24–27): ``Application`` (district office) → ``Recommendation`` with a form number (bureau, art. 25)
-→ ``DueDiligence`` opinions (the bank's gates the loan, art. 26) → ``Loan`` (art. 27). Every status change of
-an application or a recommendation, and every opinion, is kept as a ``PipelineEvent``.
+→ ``DueDiligence`` opinions (the bank's AND the guarantor's gate the loan, art. 26) → ``Loan`` (art. 27). Every
+status change of an application or a recommendation, and every opinion, is kept as a ``PipelineEvent``.
 
 A ``Loan`` carries its ``ScheduleLine`` rows (one at maturity for a bullet loan), ``CounterGuarantee`` rows
 (art. 28), ``Repayment`` rows (art. 22 (四)) and post-loan ``LoanEvent`` rows (art. 29–31, 33, 35). Its
@@ -22,6 +22,15 @@ from django.utils.translation import gettext_lazy as _
 
 from riskfund.policy.models import SizeClass
 from riskfund.policy.uscc import validate_uscc
+
+from .dishonest import (  # noqa: F401 — the lending app's models that live in their own module
+    DishonestAction,
+    DishonestCause,
+    DishonestListing,
+    DishonestRecord,
+    ListingDecision,
+    ListingStatus,
+)
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -70,50 +79,6 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.uscc}）"
-
-
-class DishonestAction(models.TextChoices):
-    LISTED = "listed", _("列入")
-    LIFTED = "lifted", _("移出")
-
-
-class DishonestCause(models.TextChoices):
-    COMPENSATION = "compensation", _("代偿（未按期还款）")
-    EVASION = "evasion", _("恶意逃避债务")
-    OTHER = "other", _("其他")
-
-
-class DishonestRecord(models.Model):
-    """One listing on, or lifting from, the dishonest list (失信企业名单, art. 36)."""
-
-    id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
-    enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="dishonest_records"
-    )
-    action = models.CharField(_("操作"), max_length=10, choices=DishonestAction.choices)
-    on = models.DateField(_("日期"))
-    cause = models.CharField(_("原因类别"), max_length=20, choices=DishonestCause.choices, blank=True)
-    reason = models.CharField(_("说明"), max_length=500, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("失信名单记录")
-        verbose_name_plural = _("失信名单记录")
-        ordering = ["-on", "-created_at"]
-        constraints = [
-            models.CheckConstraint(condition=Q(action__in=DishonestAction.values), name="lending_dishonest_action"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.enterprise.name} {self.get_action_display()} {self.on}"
 
 
 class SupportExtension(models.Model):
@@ -189,9 +154,14 @@ class Application(models.Model):
 
 class RecommendationStatus(models.TextChoices):
     ISSUED = "issued", _("已推荐")
-    APPROVED = "approved", _("银行尽调同意")
-    REJECTED = "rejected", _("银行尽调否决")
+    APPROVED = "approved", _("银行与担保机构尽调均同意")
+    REJECTED = "rejected", _("尽调否决")
     USED = "used", _("已放款")
+
+
+class Opinion(models.TextChoices):
+    APPROVE = "approve", _("同意")
+    REJECT = "reject", _("不同意")
 
 
 class FormNumberSequence(models.Model):
@@ -211,7 +181,9 @@ class FormNumberSequence(models.Model):
 class Recommendation(models.Model):
     """The bureau's recommendation of an applicant to a bank and a guarantor, with its form (推荐表, art. 25).
 
-    issued → approved (the bank's due diligence approves, art. 26) or rejected → used (one loan registered).
+    issued → approved once the bank's AND the guarantor's due diligence approve (art. 26), or rejected as soon as
+    either rejects (closed: a later opinion is refused) → used (one loan registered). ``bank_opinion`` and
+    ``guarantor_opinion`` hold each party's latest opinion.
     """
 
     id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
@@ -229,6 +201,8 @@ class Recommendation(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=RecommendationStatus.choices, default=RecommendationStatus.ISSUED
     )
+    bank_opinion = models.CharField(_("银行尽调意见"), max_length=10, choices=Opinion.choices, blank=True)
+    guarantor_opinion = models.CharField(_("担保机构尽调意见"), max_length=10, choices=Opinion.choices, blank=True)
     issued_on = models.DateField(_("推荐日期"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -264,13 +238,8 @@ class DueDiligenceParty(models.TextChoices):
     GUARANTOR = "guarantor", _("合作担保机构")
 
 
-class Opinion(models.TextChoices):
-    APPROVE = "approve", _("同意")
-    REJECT = "reject", _("不同意")
-
-
 class DueDiligence(models.Model):
-    """A due-diligence opinion reported to the bureau (art. 26); the bank's gates the loan."""
+    """A due-diligence opinion reported to the bureau (art. 26); the bank's and the guarantor's both gate the loan."""
 
     id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
     recommendation = models.ForeignKey(

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
+
 from riskfund.claims.models import Payable
 from riskfund.claims.services import compensation_claim
 from riskfund.lending.models import Enterprise, Loan
@@ -91,11 +93,13 @@ def build_lending_world(*, compensate: bool = False) -> LendingWorld:
         recommendation = recommendation_issue(
             application=application, bank=bank, guarantor=guarantor, amount=D("6000000"), issued_on=date(2025, 1, 2)
         )
+        guarantor_approves(recommendation, date(2025, 1, 2))
         due_diligence_record(
             recommendation=recommendation, party="bank", opinion="approve", reported_on=date(2025, 1, 2)
         )
         loans.append(
             loan_register(
+                counter_guarantees=COUNTER_GUARANTEES,
                 bank=bank,
                 recommendation=recommendation,
                 contract_no=f"HT-{number:05d}",

@@ -57,6 +57,12 @@ ENDPOINTS = [
         f"/api/v1/applications/{ID}/recommend/",
         {BUREAU},
     ),
+    (
+        "POST",
+        "/api/v1/recommendations/{recommendation_id}/guarantor-opinion/",
+        f"/api/v1/recommendations/{ID}/guarantor-opinion/",
+        {BUREAU, TRUSTEE},
+    ),
     ("GET", "/api/v1/cob/", "/api/v1/cob/", {BUREAU, TRUSTEE, AUDITOR}),
     ("POST", "/api/v1/cob/", "/api/v1/cob/", {BUREAU, TRUSTEE}),
     ("GET", "/api/v1/ledger/transactions/", "/api/v1/ledger/transactions/", {BUREAU, TRUSTEE, AUDITOR}),

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from knox.models import AuthToken
+from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
 from rest_framework.test import APIClient
 
 from banks.auth import bank_api_key_issue
@@ -123,7 +124,8 @@ class World:
     def recommendation(
         self, amount="1000000", *, bank: Bank | None = None, approve: bool = False, on: date | None = None
     ) -> Recommendation:
-        """Application → recommendation to ``bank`` (default A); ``approve`` records the bank's approval."""
+        """Application → recommendation to ``bank`` (default A) → the guarantor's approval (recorded by the bureau,
+        art. 26); ``approve`` records the bank's approval too."""
         bank = bank or self.bank_a
         on = on or days_ago(200)
         application = application_create(
@@ -132,6 +134,8 @@ class World:
         recommendation = recommendation_issue(
             application=application, bank=bank, guarantor=self.guarantor, amount=D(amount), issued_on=on
         )
+        guarantor_approves(recommendation, on)
+        recommendation.refresh_from_db()
         if approve:
             due_diligence_record(recommendation=recommendation, party="bank", opinion="approve", reported_on=on)
             recommendation.refresh_from_db()
@@ -150,6 +154,7 @@ class World:
             "maturity_on": add_months(disbursed_on, 12),
             "annual_rate": D("3.45"),
             "repayment_method": "bullet",
+            "counter_guarantees": COUNTER_GUARANTEES,
         }
         values.update(kwargs)
         return loan_register(**values)
@@ -170,9 +175,10 @@ class World:
         )
 
 
-def build_world() -> World:
-    """Pool balance B = 4,000,000 paid in by 东河区 on 2024-01-02; banks BOB (A) and BOC (B) sign with BJDB on
-    2024-01-03 (each deposit 1,000,000 from pool:special); the 2021 parameters, in force through today + 2 years."""
+def build_world(*, injections: dict[str, str] | None = None, signed_on: date = SIGNED_ON) -> World:
+    """Pool balance B = 4,000,000 paid in by 东河区 on 2024-01-02 (or ``injections``: funder code → amount); banks
+    BOB (A) and BOC (B) sign with BJDB on 2024-01-03 or ``signed_on`` (each deposit 1,000,000 from pool:special);
+    the 2021 parameters, in force through today + 2 years."""
     policy = PolicyVersion.objects.create(
         code="2021",
         title="包头市中小微企业助保金贷款管理办法（修订）",
@@ -184,12 +190,13 @@ def build_world() -> World:
     seed_funders()
     seed_industry_standards()
     seed_lpr()
-    injection_post(funder=Funder.objects.get(code=DISTRICT), paid_on=FUNDED_ON, amount=D("4000000"))
+    for code, amount in (injections or {DISTRICT: "4000000"}).items():
+        injection_post(funder=Funder.objects.get(code=code), paid_on=FUNDED_ON, amount=D(amount))
     guarantor = guarantor_create(code="BJDB", name="包头市百佳融资担保有限责任公司")
     bank_a = bank_create(code="BOB", name="包商测试银行")
     bank_b = bank_create(code="BOC", name="另一家测试银行")
     for bank in (bank_a, bank_b):
-        agreement_sign(bank=bank, guarantor=guarantor, signed_on=SIGNED_ON)
+        agreement_sign(bank=bank, guarantor=guarantor, signed_on=signed_on)
     _, key_a = bank_api_key_issue(bank=bank_a, name="core A")
     _, key_b = bank_api_key_issue(bank=bank_b, name="core B")
     return World(policy=policy, bank_a=bank_a, bank_b=bank_b, guarantor=guarantor, key_a=key_a, key_b=key_b)

@@ -42,6 +42,7 @@ def test_answers_flag_events_dated_at_or_before_the_last_closed_business_date(wo
             "maturity_on": add_months(disbursed, 12).isoformat(),
             "annual_rate": "3.45",
             "repayment_method": "bullet",
+            "counter_guarantees": [{"kind": "movable", "description": "设备抵押", "value": "800000"}],
         },
     )
     assert registered.status_code == 201, registered.content

@@ -29,7 +29,7 @@ def body(rec, /, **changes) -> dict:
         "extended_term": False,
         "extended_reason": "",
         "extra_fees": "0.00",
-        "counter_guarantees": [],
+        "counter_guarantees": [{"kind": "guarantee", "description": "法定代表人连带责任保证", "value": None}],
     }
     values.update(changes)
     return values

@@ -41,6 +41,7 @@ def _bodies(ids) -> dict:
             "annual_rate": "3.45",
             "repayment_method": "bullet",
             "extra_fees": "0.00",
+            "counter_guarantees": [{"kind": "movable", "description": "设备抵押", "value": "800000"}],
         },
         "repayment": {"paid_on": today().isoformat(), "principal": "1000", "interest": "50"},
         "event": {"kind": "risk_warning", "occurred_on": today().isoformat(), "notes": ""},

@@ -9,6 +9,7 @@ from decimal import Decimal
 from io import StringIO
 
 from django.core.management import call_command
+from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
 
 from riskfund.ledger.models import Account
 from riskfund.ledger.selectors import account_balance
@@ -83,6 +84,7 @@ class World:
         recommendation = recommendation_issue(
             application=application, bank=bank, guarantor=self.guarantor, amount=amount, issued_on=RECOMMENDED_ON
         )
+        guarantor_approves(recommendation, RECOMMENDED_ON, TODAY)
         due_diligence_record(
             recommendation=recommendation, party="bank", opinion="approve", reported_on=RECOMMENDED_ON, today=TODAY
         )
@@ -106,6 +108,7 @@ class World:
         enterprise = enterprise or self.enterprise(district)
         recommendation = self.recommendation(enterprise, principal, bank=bank)
         return loan_register(
+            counter_guarantees=COUNTER_GUARANTEES,
             bank=recommendation.bank,
             recommendation=recommendation,
             contract_no=f"DC-{next(self.contracts):05d}",

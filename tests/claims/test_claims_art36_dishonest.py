@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from claims_world import MATURITY_ON, RECOMMENDED_ON, TODAY, after
+from pipeline_support import COUNTER_GUARANTEES
 
 from riskfund.claims.services import compensation_claim
 from riskfund.errors import RuleViolation
@@ -41,6 +42,7 @@ def test_art36_a_loan_recommended_before_the_listing_is_refused_at_registration(
     compensation_claim(loan=loan, deducted_on=after(MATURITY_ON, 26), today=TODAY)
     with pytest.raises(RuleViolation) as refused:
         loan_register(
+            counter_guarantees=COUNTER_GUARANTEES,
             bank=world.bank,
             recommendation=pending,
             contract_no="DC-LATE",

@@ -29,6 +29,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
 
 from riskfund.claims.models import Compensation, Payable, Recovery
 from riskfund.claims.services import compensation_claim, payable_settle, recovery_post
@@ -147,6 +148,7 @@ class ClaimsMachine(RuleBasedStateMachine):
             amount=amount,
             issued_on=self.clock,
         )
+        guarantor_approves(recommendation, self.clock, self.clock)
         due_diligence_record(
             recommendation=recommendation, party="bank", opinion="approve", reported_on=self.clock, today=self.clock
         )
@@ -160,6 +162,7 @@ class ClaimsMachine(RuleBasedStateMachine):
             ]
         try:
             loan_register(
+                counter_guarantees=COUNTER_GUARANTEES,
                 bank=recommendation.bank,
                 recommendation=recommendation,
                 contract_no=f"SM-{serial:05d}",

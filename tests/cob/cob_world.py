@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
+
 from riskfund.cob.models import BucketChange, CobFlag, CobRun, LoanStatus, PoolSnapshot
 from riskfund.lending.models import Loan
 from riskfund.lending.rules import add_months
@@ -66,11 +68,13 @@ class World:
         recommendation = recommendation_issue(
             application=application, bank=self.bank, guarantor=self.guarantor, amount=D(principal), issued_on=on
         )
+        guarantor_approves(recommendation, on, TODAY)
         due_diligence_record(
             recommendation=recommendation, party="bank", opinion="approve", reported_on=on, today=TODAY
         )
         recommendation.refresh_from_db()
         return loan_register(
+            counter_guarantees=COUNTER_GUARANTEES,
             bank=self.bank,
             recommendation=recommendation,
             contract_no=f"COB-{next(self.contracts):05d}",

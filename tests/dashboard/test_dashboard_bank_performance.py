@@ -36,6 +36,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from openpyxl import load_workbook
+from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
 
 from riskfund.claims.services import compensation_claim, recovery_post
 from riskfund.dashboard.reports import EXPORT_KIND, bank_performance, clean_params, rate, report_sheets, report_years
@@ -85,11 +86,13 @@ def _lend(contract, bank, guarantor, enterprise, principal, disbursed, maturity,
     recommendation = recommendation_issue(
         application=application, bank=bank, guarantor=guarantor, amount=D(principal), issued_on=recommended
     )
+    guarantor_approves(recommendation, recommended, registered_on)
     due_diligence_record(
         recommendation=recommendation, party="bank", opinion="approve", reported_on=recommended, today=registered_on
     )
     recommendation.refresh_from_db()
     return loan_register(
+        counter_guarantees=COUNTER_GUARANTEES,
         bank=bank,
         recommendation=recommendation,
         contract_no=contract,

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from pipeline_support import COUNTER_GUARANTEES, both_approve
+
 from riskfund.lending.models import Enterprise, Recommendation
 from riskfund.lending.rules import add_months
 from riskfund.lending.services import (
     application_create,
-    due_diligence_record,
     enterprise_create,
     loan_register,
     recommendation_issue,
@@ -25,7 +26,7 @@ from riskfund.pool.services import injection_post
 D = Decimal
 DISTRICT = "150202"  # 东河区
 FUNDED_ON = date(2024, 1, 2)
-SIGNED_ON = date(2024, 1, 3)
+SIGNED_ON = date(2021, 5, 6)  # early enough to bound every loan the tests disburse (art. 14, 18)
 TODAY = date(2025, 12, 31)  # inside the 2021 version (through 2026-04-29); every test passes ``today``
 
 
@@ -63,17 +64,13 @@ class World:
     def recommendation(
         self, enterprise: Enterprise, amount: str | Decimal, *, bank: Bank | None = None, on: date = date(2025, 1, 2)
     ) -> Recommendation:
-        """Application → recommendation → the bank's approving due diligence (art. 24–26)."""
+        """Application → recommendation → the bank's and the guarantor's approving due diligence (art. 24–26)."""
         bank = bank or self.bank
         application = application_create(enterprise=enterprise, amount=D(amount), term_months=12, submitted_on=on)
         recommendation = recommendation_issue(
             application=application, bank=bank, guarantor=self.guarantor, amount=D(amount), issued_on=on
         )
-        due_diligence_record(
-            recommendation=recommendation, party="bank", opinion="approve", reported_on=on, today=TODAY
-        )
-        recommendation.refresh_from_db()
-        return recommendation
+        return both_approve(recommendation, on, TODAY)
 
     def register(self, recommendation: Recommendation, principal: str | Decimal | None = None, **kwargs):
         disbursed_on = kwargs.pop("disbursed_on", date(2025, 3, 3))
@@ -86,6 +83,7 @@ class World:
             "maturity_on": add_months(disbursed_on, 12),
             "annual_rate": D("3.45"),
             "repayment_method": "bullet",
+            "counter_guarantees": COUNTER_GUARANTEES,
             "today": TODAY,
         }
         values.update(kwargs)
@@ -98,7 +96,7 @@ class World:
 
 def build_world(policy, *, injections: dict[str, str] | None = None) -> World:
     """Seed the funders, the SME standard and the LPR, pay in ``injections`` (funder code → amount) on
-    2024-01-02 and sign BOB × BJDB on 2024-01-03 (the initial 1,000,000 deposit leaves B unchanged)."""
+    2024-01-02 and sign BOB × BJDB (open-ended) on 2021-05-06 (the initial 1,000,000 deposit leaves B unchanged)."""
     seed_funders()
     seed_industry_standards()
     seed_lpr()

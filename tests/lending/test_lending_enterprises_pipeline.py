@@ -167,53 +167,75 @@ def test_art25_form_numbers_are_sequential_per_year(world):
     assert all(re.fullmatch(r"ZBJ-\d{4}-\d{6}", n) for n in numbers)
 
 
-def test_art26_bank_opinion_gates_the_recommendation_and_history_is_kept(world):
-    enterprise = world.enterprise()
+def _issued(world, on: date = date(2025, 1, 3)):
     application = application_create(
-        enterprise=enterprise,
-        amount=D("2000000"),
-        term_months=12,
-        purpose="流动资金周转",
-        submitted_on=date(2025, 1, 2),
+        enterprise=world.enterprise(), amount=D("2000000"), term_months=12, purpose="流动资金周转", submitted_on=on
     )
     recommendation = recommendation_issue(
-        application=application,
-        bank=world.bank,
-        guarantor=world.guarantor,
-        amount=D("2000000"),
-        issued_on=date(2025, 1, 3),
+        application=application, bank=world.bank, guarantor=world.guarantor, amount=D("2000000"), issued_on=on
     )
+    return application, recommendation
+
+
+def _opinion(recommendation, party: str, opinion: str, on: date):
+    due_diligence_record(recommendation=recommendation, party=party, opinion=opinion, reported_on=on, today=TODAY)
+    recommendation.refresh_from_db()
+    return recommendation.status
+
+
+def test_art26_both_opinions_gate_the_recommendation_and_history_is_kept(world):
+    """Art. 26 (SPEC §8): usable only when the bank AND the guarantor approve; the guarantor's approval alone leaves
+    it issued, the bank's then makes it approved; every opinion is kept in the pipeline's history."""
+    application, recommendation = _issued(world)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.RECOMMENDED
     assert recommendation.status == RecommendationStatus.ISSUED
     event = OutboxEvent.objects.get(bank=world.bank, type="recommendation.issued")  # webhook to the bank
     assert event.data["form_no"] == recommendation.form_no
     assert event.data["amount"] == "2000000.00"
-    # the guarantor's opinion is recorded only
-    due_diligence_record(
-        recommendation=recommendation, party="guarantor", opinion="approve", reported_on=date(2025, 1, 6), today=TODAY
-    )
-    recommendation.refresh_from_db()
-    assert recommendation.status == RecommendationStatus.ISSUED
-    due_diligence_record(
-        recommendation=recommendation, party="bank", opinion="reject", reported_on=date(2025, 1, 7), today=TODAY
-    )
-    recommendation.refresh_from_db()
-    assert recommendation.status == RecommendationStatus.REJECTED
-    due_diligence_record(
-        recommendation=recommendation, party="bank", opinion="approve", reported_on=date(2025, 1, 9), today=TODAY
-    )
-    recommendation.refresh_from_db()
-    assert recommendation.status == RecommendationStatus.APPROVED
+    assert _opinion(recommendation, "guarantor", "approve", date(2025, 1, 6)) == RecommendationStatus.ISSUED
+    assert _opinion(recommendation, "bank", "approve", date(2025, 1, 7)) == RecommendationStatus.APPROVED
+    assert (recommendation.bank_opinion, recommendation.guarantor_opinion) == ("approve", "approve")
     steps = list(PipelineEvent.objects.filter(application=application).values_list("step", "to_status"))
     assert steps == [
         (PipelineStep.APPLICATION, "submitted"),
         (PipelineStep.APPLICATION, "recommended"),
         (PipelineStep.RECOMMENDATION, "issued"),
         (PipelineStep.DUE_DILIGENCE, "issued"),
-        (PipelineStep.DUE_DILIGENCE, "rejected"),
         (PipelineStep.DUE_DILIGENCE, "approved"),
     ]
+
+
+def test_art26_the_bank_alone_does_not_make_it_usable(world):
+    """The bank approves, the guarantor has said nothing: registration is refused (recommendation_not_usable)."""
+    _, recommendation = _issued(world)
+    assert _opinion(recommendation, "bank", "approve", date(2025, 1, 7)) == RecommendationStatus.ISSUED
+    with pytest.raises(RuleViolation) as caught:
+        world.register(recommendation, "2000000")
+    assert (caught.value.code, caught.value.clause) == ("recommendation_not_usable", "art. 26")
+    assert "guarantor" in caught.value.message
+
+
+@pytest.mark.parametrize("rejecting", ["bank", "guarantor"])
+def test_art26_a_reject_by_either_closes_the_recommendation(world, rejecting):
+    """A reject by either party closes it: the other's approval cannot revive it, nor can the rejecter's own."""
+    _, recommendation = _issued(world)
+    other = "guarantor" if rejecting == "bank" else "bank"
+    assert _opinion(recommendation, other, "approve", date(2025, 1, 6)) == RecommendationStatus.ISSUED
+    assert _opinion(recommendation, rejecting, "reject", date(2025, 1, 7)) == RecommendationStatus.REJECTED
+    for party in (other, rejecting):
+        with pytest.raises(RuleViolation) as caught:
+            _opinion(recommendation, party, "approve", date(2025, 1, 9))
+        assert caught.value.code == "recommendation_not_usable"
+    with pytest.raises(RuleViolation) as caught:
+        world.register(recommendation, "2000000")
+    assert caught.value.code == "recommendation_not_usable"
+    # the application may be recommended again (one open recommendation per application)
+    application = recommendation.application
+    again = recommendation_issue(
+        application=application, bank=world.bank, guarantor=world.guarantor, amount=D("2000000"), issued_on=TODAY
+    )
+    assert again.status == RecommendationStatus.ISSUED
 
 
 def test_art26_due_diligence_date_in_future_is_refused(world):

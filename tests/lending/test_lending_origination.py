@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 from lending_world import DISTRICT, TODAY, build_world, inject
+from pipeline_support import COUNTER_GUARANTEES, both_approve
 
 from riskfund.errors import RuleViolation
-from riskfund.lending.models import Loan, RecommendationStatus
+from riskfund.lending.models import DishonestListing, ListingStatus, Loan, RecommendationStatus
 from riskfund.lending.rules import add_months
 from riskfund.lending.services import (
     application_create,
@@ -103,6 +104,64 @@ def test_art14_18_no_new_loan_once_the_agreement_is_ending(world):
     Agreement.objects.filter(bank=world.bank).update(status="ending", ended_on=date(2025, 1, 1))
     violation = refused(world.register, recommendation)
     assert (violation.code, violation.clause) == ("agreement_not_active", "art. 14, 18")
+
+
+def _bank_signed(world, code: str, signed_on: date, ends_on: date | None):
+    bank = bank_create(code=code, name=f"{code}测试银行")
+    agreement_sign(bank=bank, guarantor=world.guarantor, signed_on=signed_on, ends_on=ends_on)
+    return bank
+
+
+def test_art14_18_the_agreement_bounds_the_disbursement_date(world):
+    """Art. 14, 18 (SPEC §7): disbursed_on inside [signed_on, ends_on] of the bank's active agreement; the
+    agreement signed 2024-02-01 ending 2025-01-31 takes a loan of either day, not the day before nor after."""
+    bank = _bank_signed(world, "CCB", date(2024, 2, 1), date(2025, 1, 31))
+    outside = {date(2024, 1, 31): "2024-01-31", date(2025, 2, 1): "2025-02-01"}
+    for disbursed_on, shown in outside.items():
+        recommendation = world.recommendation(world.enterprise(), "1000000", bank=bank)
+        violation = refused(world.register, recommendation, disbursed_on=disbursed_on)
+        assert (violation.code, violation.clause) == ("agreement_not_active", "art. 14, 18")
+        assert f"disbursed_on {shown} is outside CCB's agreement [2024-02-01, 2025-01-31]" in violation.message
+    for disbursed_on in (date(2024, 2, 1), date(2025, 1, 31)):
+        recommendation = world.recommendation(world.enterprise(), "1000000", bank=bank)
+        assert world.register(recommendation, disbursed_on=disbursed_on).disbursed_on == disbursed_on
+
+
+def test_art14_18_an_open_ended_agreement_bounds_only_from_signing(world):
+    """No ends_on: any disbursement from the signing day on (here up to today) is inside."""
+    bank = _bank_signed(world, "ABC", date(2024, 2, 1), None)
+    recommendation = world.recommendation(world.enterprise(), "1000000", bank=bank)
+    assert refused(world.register, recommendation, disbursed_on=date(2024, 1, 31)).code == "agreement_not_active"
+    assert world.register(recommendation, disbursed_on=TODAY).disbursed_on == TODAY
+
+
+def test_art28_a_counter_guarantee_is_required_under_the_2021_version(world):
+    """Art. 28 "企业需向担保机构提供相应的反担保措施": the 2021 version requires one; an empty list is refused, one
+    counter-guarantee (厂房抵押 3,000,000.00) registers and is kept on the loan."""
+    recommendation = world.recommendation(world.enterprise(), "1000000")
+    violation = refused(world.register, recommendation, counter_guarantees=[])
+    assert (violation.code, violation.clause) == ("counter_guarantee_required", "art. 28")
+    loan = world.register(recommendation)
+    assert list(loan.counter_guarantees.values_list("kind", "value")) == [("real_estate", D("3000000.00"))]
+
+
+def test_art28_a_version_that_does_not_require_one_takes_none(world):
+    """The number lives on the version (SPEC §2): with counter_guarantee_required false an empty list passes."""
+    type(world.policy).objects.filter(pk=world.policy.pk).update(counter_guarantee_required=False)
+    loan = world.register(world.recommendation(world.enterprise(), "1000000"), counter_guarantees=[])
+    assert loan.counter_guarantees.count() == 0
+
+
+def test_art36_an_enterprise_under_review_gets_no_loan(world):
+    """Art. 36 (SPEC §10): while a listing proposal is pending the registration is refused; once dismissed the
+    same recommendation registers."""
+    enterprise = world.enterprise()
+    recommendation = world.recommendation(enterprise, "1000000")
+    listing = DishonestListing.objects.create(enterprise=enterprise, proposed_on=date(2025, 2, 1))
+    violation = refused(world.register, recommendation)
+    assert (violation.code, violation.clause) == ("enterprise_under_review", "art. 36")
+    DishonestListing.objects.filter(pk=listing.pk).update(status=ListingStatus.DISMISSED, decided_on=TODAY)
+    assert world.register(recommendation).status == "active"
 
 
 def test_art22_term_worked_examples(world):
@@ -274,7 +333,7 @@ def test_spec8_suspension_and_capacity_report_suspension_first(policy_2021):
 
 
 def test_spec8_every_check_in_order_each_failure_fixed_in_turn(policy_2021):
-    """All sixteen checks fail at first; fixing them one by one shows SPEC §8's order, code by code."""
+    """All nineteen checks fail at first; fixing them one by one shows SPEC §8's order, code by code."""
     # B = 1,000,000 (capacity 10,000,000); 东河区 paid-in 100,000 (district cap 2,500,000)
     world = build_world(policy_2021, injections={"region": "900000", DISTRICT: "100000"})
     enterprise = world.enterprise()
@@ -288,6 +347,7 @@ def test_spec8_every_check_in_order_each_failure_fixed_in_turn(policy_2021):
     )
     enterprise_update(enterprise=enterprise, employees=2000, revenue=D("500000000"))  # now large
     enterprise_list_dishonest(enterprise=enterprise, on=date(2025, 1, 5), reason="测试", cause="other")
+    DishonestListing.objects.create(enterprise=enterprise, proposed_on=date(2025, 1, 6))  # pending: under review
     Agreement.objects.filter(bank=world.bank).update(status="ending", ended_on=date(2025, 1, 1))
     PoolState.objects.update(suspended=True)
     args = {
@@ -301,6 +361,7 @@ def test_spec8_every_check_in_order_each_failure_fixed_in_turn(policy_2021):
         "extended_reason": "项目建设期",
         "repayment_method": "instalments",
         "schedule": [],
+        "counter_guarantees": [],
         "today": date(2026, 5, 3),
     }
 
@@ -311,22 +372,29 @@ def test_spec8_every_check_in_order_each_failure_fixed_in_turn(policy_2021):
     steps = [
         ("validation_error", lambda: args.update(repayment_method="bullet", schedule=None)),
         ("date_in_future", lambda: args.update(today=date(2026, 5, 6))),
-        ("agreement_not_active", lambda: Agreement.objects.filter(bank=world.bank).update(status="active")),
         (
-            "recommendation_not_usable",
-            lambda: due_diligence_record(
-                recommendation=recommendation, party="bank", opinion="approve", reported_on=TODAY, today=TODAY
-            ),
+            "agreement_not_active",  # ending: no new loan (art. 18) …
+            lambda: Agreement.objects.filter(bank=world.bank).update(status="active", ends_on=date(2026, 5, 3)),
         ),
+        # … and active but ended on 2026-05-03, the day before disbursed_on (art. 14)
+        ("agreement_not_active", lambda: Agreement.objects.filter(bank=world.bank).update(ends_on=None)),
+        ("recommendation_not_usable", lambda: both_approve(recommendation, TODAY, TODAY)),
         ("amount_exceeds_recommendation", lambda: args.update(principal=D("10000000.01"))),
         ("duplicate_contract_no", lambda: args.update(contract_no="HT-L1")),
         ("fees_not_allowed", lambda: args.update(extra_fees=D("0"))),
         ("term_too_long", lambda: args.update(maturity_on=date(2028, 5, 4))),
+        ("counter_guarantee_required", lambda: args.update(counter_guarantees=COUNTER_GUARANTEES)),
         (
             "enterprise_not_eligible",
             lambda: enterprise_update(enterprise=enterprise, employees=50, revenue=D("10000000")),
         ),
         ("enterprise_dishonest", lambda: type(enterprise).objects.filter(pk=enterprise.pk).update(dishonest=False)),
+        (
+            "enterprise_under_review",
+            lambda: DishonestListing.objects.filter(enterprise=enterprise).update(
+                status=ListingStatus.DISMISSED, decided_on=TODAY, reason="无恶意逃废债"
+            ),
+        ),
         ("no_policy_in_force", fix_policy),
         ("pool_suspended", lambda: PoolState.objects.update(suspended=False)),
         ("pool_capacity_exceeded", lambda: inject("city", "1000000")),  # B 2,000,000 → capacity 20,000,000

@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "banks"))
 
 from bank_world import World, assert_problem, bank_client, build_world, make_uscc
 from openpyxl import load_workbook
+from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
 
 from riskfund.lending.models import Loan
 from riskfund.lending.rules import add_months
@@ -60,6 +61,7 @@ def lend(
     recommendation = recommendation_issue(
         application=application, bank=bank, guarantor=world.guarantor, amount=D(amount), issued_on=on
     )
+    guarantor_approves(recommendation, on)
     due_diligence_record(recommendation=recommendation, party="bank", opinion="approve", reported_on=on)
     recommendation.refresh_from_db()
     values = {
@@ -73,7 +75,7 @@ def lend(
         "repayment_method": "bullet",
     }
     values.update(kwargs)
-    return loan_register(**values)
+    return loan_register(**{"counter_guarantees": COUNTER_GUARANTEES, **values})
 
 
 def read_sheets(content: bytes) -> dict[str, list[tuple]]:

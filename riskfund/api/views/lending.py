@@ -21,7 +21,14 @@ from rest_framework.views import APIView
 
 from riskfund.api.fields import TextField
 from riskfund.dates import not_in_future
-from riskfund.lending.models import Application, ApplicationStatus, Enterprise, Recommendation, RecommendationStatus
+from riskfund.lending.models import (
+    Application,
+    ApplicationStatus,
+    Enterprise,
+    Opinion,
+    Recommendation,
+    RecommendationStatus,
+)
 from riskfund.lending.services import (
     application_create,
     enterprise_create,
@@ -161,13 +168,33 @@ class RecommendationIssuedSerializer(serializers.ModelSerializer):
     bank = TextField(source="bank.code")
     guarantor = TextField(source="guarantor.code")
     amount = MoneyField()
-    status = NamedChoiceField(choices=RecommendationStatus.values, enum_name="StaffRecommendationStatusEnum")
+    status = NamedChoiceField(
+        choices=RecommendationStatus.values,
+        enum_name="StaffRecommendationStatusEnum",
+        help_text=_("approved once the bank and the guarantor both approve; rejected when either rejects (art. 26)"),
+    )
+    bank_opinion = serializers.ChoiceField(choices=Opinion.values, allow_blank=True, help_text=_("blank: none yet"))
+    guarantor_opinion = serializers.ChoiceField(
+        choices=Opinion.values, allow_blank=True, help_text=_("blank: none yet")
+    )
     issued_on = BusinessDateField()
 
     class Meta:
         model = Recommendation
         ref_name = "StaffRecommendation"
-        fields = ["id", "form_no", "application", "enterprise", "bank", "guarantor", "amount", "status", "issued_on"]
+        fields = [
+            "id",
+            "form_no",
+            "application",
+            "enterprise",
+            "bank",
+            "guarantor",
+            "amount",
+            "status",
+            "bank_opinion",
+            "guarantor_opinion",
+            "issued_on",
+        ]
         read_only_fields = fields
 
 

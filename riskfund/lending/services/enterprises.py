@@ -18,7 +18,15 @@ from riskfund.policy.selectors import policy_for_pool
 from riskfund.policy.sme import classify_size
 from riskfund.policy.uscc import registration_area, uscc_problem
 
-from ..models import DishonestAction, DishonestCause, DishonestRecord, Enterprise, SupportExtension
+from ..models import (
+    DishonestAction,
+    DishonestCause,
+    DishonestListing,
+    DishonestRecord,
+    Enterprise,
+    ListingStatus,
+    SupportExtension,
+)
 from ..validation import invalid, money
 
 
@@ -44,7 +52,8 @@ def _employees(value: int) -> int:
 def eligibility_violation(enterprise: Enterprise, policy: PolicyVersion) -> RuleViolation | None:
     """Art. 4, 5, 36: the enterprise must be registered in Baotou (USCC chars 3–6 = the policy's
     ``registration_prefix``) and an SME (not "large") → else ``enterprise_not_eligible``; not on the dishonest
-    list → else ``enterprise_dishonest``. Returns the first failure, or None."""
+    list → else ``enterprise_dishonest``; no listing proposal pending (a compensation's, SPEC §10) → else
+    ``enterprise_under_review``. Returns the first failure, or None."""
     if registration_area(enterprise.uscc) != policy.registration_prefix:
         return RuleViolation(
             "enterprise_not_eligible",
@@ -57,6 +66,12 @@ def eligibility_violation(enterprise: Enterprise, policy: PolicyVersion) -> Rule
         )
     if enterprise.dishonest:
         return RuleViolation("enterprise_dishonest", "art. 36", f"{enterprise.name} is on the dishonest list")
+    if DishonestListing.objects.filter(enterprise=enterprise, status=ListingStatus.PENDING).exists():
+        return RuleViolation(
+            "enterprise_under_review",
+            "art. 36",
+            f"{enterprise.name}: a proposal to list it as dishonest awaits the bureau's decision",
+        )
     return None
 
 

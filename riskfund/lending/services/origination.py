@@ -6,16 +6,20 @@ banks registering at once serialise and can never overshoot a limit (on SQLite t
 The first failure in SPEC §8's order is reported:
 
     (API: 401 → idempotency_key_required) → validation_error (400: malformed input, schedule) →
-    (API: unknown recommendation 404) → date_in_future →
-    agreement_not_active (art. 14, 18), recommendation_not_usable (art. 26), amount_exceeds_recommendation
-    (art. 25), duplicate_contract_no (art. 27), fees_not_allowed (art. 17), term_too_long (art. 22 (二)) →
-    enterprise_not_eligible (art. 4, 5), enterprise_dishonest (art. 36) →
+    unknown recommendation (404 not_found) → date_in_future →
+    agreement_not_active (art. 14, 18: ``disbursed_on`` inside [signed_on, ends_on] of the bank's active agreement),
+    recommendation_not_usable (art. 26: the bank's AND the guarantor's opinions approve), amount_exceeds_recommendation
+    (art. 25), duplicate_contract_no (art. 27), fees_not_allowed (art. 17), term_too_long (art. 22 (二)),
+    counter_guarantee_required (art. 28) →
+    enterprise_not_eligible (art. 4, 5), enterprise_dishonest (art. 36), enterprise_under_review (art. 36) →
     no_policy_in_force (SPEC §2, art. 40), pool_suspended (art. 37), pool_capacity_exceeded (art. 9),
     district_scale_exceeded (art. 13), enterprise_limit_exceeded (art. 22 (一)),
     continuous_support_exceeded (art. 23).
 
 Limits are judged on the counters at registration; ``disbursed_on`` selects only the policy version (whose
-numbers the loan keeps for life) and the notice deadline. Every number comes from that ``PolicyVersion``.
+numbers the loan keeps for life) and the notice deadline. Every number comes from that ``PolicyVersion``; the checks
+before ``no_policy_in_force`` (term, counter-guarantee) use the version in force on ``disbursed_on``, else the most
+recent one that began before it.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,6 +48,7 @@ from ..models import (
     Enterprise,
     Loan,
     LoanStatus,
+    Opinion,
     PipelineEvent,
     PipelineStep,
     Recommendation,
@@ -118,15 +123,32 @@ def _annual_rate(value: Decimal | str) -> Decimal:
     return rate
 
 
+def _agreement_problem(bank: Bank, disbursed_on: date) -> str | None:
+    """Art. 14, 18 (SPEC §7): the bank's agreement must be active now and ``disbursed_on`` inside
+    [``signed_on``, ``ends_on``] (no ``ends_on``: open-ended)."""
+    agreement = Agreement.objects.filter(bank=bank, status=AgreementStatus.ACTIVE).first()
+    if agreement is None:
+        return f"{bank.code} has no active agreement"
+    if disbursed_on < agreement.signed_on or (agreement.ends_on is not None and disbursed_on > agreement.ends_on):
+        ends = agreement.ends_on.isoformat() if agreement.ends_on else "open-ended"
+        return f"disbursed_on {disbursed_on} is outside {bank.code}'s agreement [{agreement.signed_on}, {ends}]"
+    return None
+
+
 def _usable_problem(recommendation: Recommendation, bank: Bank) -> str | None:
-    """Art. 26: usable for one loan, by the bank it was issued to, once that bank's due diligence approved."""
+    """Art. 26: usable for one loan, by the bank it was issued to, once the bank's AND the guarantor's due
+    diligence approved (a reject by either closes it)."""
     if recommendation.bank_id != bank.pk:
         return f"{recommendation.form_no} was issued to another bank"
     used = Loan.objects.filter(recommendation=recommendation).exists()
     if recommendation.status == RecommendationStatus.USED or used:
         return f"{recommendation.form_no} has already been used for a loan"
+    if recommendation.status == RecommendationStatus.REJECTED:
+        return f"{recommendation.form_no} was closed by a rejecting due-diligence opinion"
     if recommendation.status != RecommendationStatus.APPROVED:
-        return f"{recommendation.form_no} has no approving due-diligence opinion of the bank"
+        opinions = {"bank": recommendation.bank_opinion, "guarantor": recommendation.guarantor_opinion}
+        missing = [party for party, opinion in opinions.items() if opinion != Opinion.APPROVE]
+        return f"{recommendation.form_no} lacks an approving due-diligence opinion of the {' and the '.join(missing)}"
     return None
 
 
@@ -173,7 +195,7 @@ def _limit_violation(
 def loan_register(
     *,
     bank: Bank,
-    recommendation: Recommendation,
+    recommendation: Recommendation | None,
     contract_no: str,
     principal: Decimal,
     disbursed_on: date,
@@ -188,7 +210,9 @@ def loan_register(
     today: date | None = None,
 ) -> Loan:
     """Register a disbursed loan (art. 27) after the origination checks of SPEC §8 (see the module docstring
-    for their order). On success the recommendation is used, the loan keeps the policy version in force on
+    for their order). ``recommendation`` None means the caller found none by the id it was given (the API: unknown,
+    or another bank's): 404 ``not_found``, answered after the shape checks as SPEC §8 orders. On success the
+    recommendation is used, the loan keeps the policy version in force on
     ``disbursed_on`` and the enterprise's district, and the counters (pool, district, bank) move in the same
     transaction. ``notice_deadline`` = the Nth working day after ``disbursed_on`` (art. 27 "3个工作日内");
     a later report is accepted and ``notified_late``; a ``disbursed_on`` at or before the last closed business date
@@ -217,6 +241,8 @@ def loan_register(
         maturity_on=maturity_on,
     )
     guarantees = _counter_guarantees(counter_guarantees)
+    if recommendation is None:
+        raise RuleViolation("not_found", "", "no such recommendation issued to this bank", status=404)
 
     with transaction.atomic():
         state = pool_state_lock()
@@ -227,8 +253,9 @@ def loan_register(
 
         not_in_future(disbursed_on, "disbursed_on", today)
 
-        if not Agreement.objects.filter(bank=bank, status=AgreementStatus.ACTIVE).exists():
-            raise RuleViolation("agreement_not_active", "art. 14, 18", f"{bank.code} has no active agreement")
+        problem = _agreement_problem(bank, disbursed_on)
+        if problem:
+            raise RuleViolation("agreement_not_active", "art. 14, 18", problem)
         problem = _usable_problem(recommendation, bank)
         if problem:
             raise RuleViolation("recommendation_not_usable", "art. 26", problem)
@@ -257,6 +284,12 @@ def loan_register(
                 "art. 22",
                 f"maturity {maturity_on} is more than {term_policy.loan_term_months} months "
                 f"(or {term_policy.loan_term_extended_months} extended, with a reason) after {disbursed_on}",
+            )
+        if term_policy.counter_guarantee_required and not guarantees:
+            raise RuleViolation(
+                "counter_guarantee_required",
+                "art. 28",
+                f"policy {term_policy.code} requires at least one counter-guarantee to the guarantor",
             )
 
         violation = eligibility_violation(enterprise, term_policy)

@@ -1,8 +1,9 @@
-"""The loan pipeline before disbursement (art. 24–26): application → recommendation → due diligence.
+"""The loan pipeline before disbursement (art. 24–26): application → recommendation → due diligence (bank and
+guarantor).
 
-Applications and recommendations check the enterprise's eligibility only (SME, Baotou, not dishonest — art. 4,
-5, 36); amounts and limits are checked at registration (SPEC §8). Every status change and opinion is kept as a
-``PipelineEvent``.
+Applications and recommendations check the enterprise's eligibility only (SME, Baotou, not dishonest, not under
+review for the list — art. 4, 5, 36); amounts and limits are checked at registration (SPEC §8). Every status
+change and opinion is kept as a ``PipelineEvent``.
 """
 
 import re
@@ -199,6 +200,16 @@ def recommendation_issue(
     return recommendation
 
 
+def _status_after(recommendation: Recommendation) -> str:
+    """Art. 26 (SPEC §8): usable once BOTH the bank and the guarantor approve; a reject by either closes it."""
+    opinions = (recommendation.bank_opinion, recommendation.guarantor_opinion)
+    if Opinion.REJECT in opinions:
+        return RecommendationStatus.REJECTED
+    if opinions == (Opinion.APPROVE, Opinion.APPROVE):
+        return RecommendationStatus.APPROVED
+    return RecommendationStatus.ISSUED
+
+
 def due_diligence_record(
     *,
     recommendation: Recommendation,
@@ -209,10 +220,11 @@ def due_diligence_record(
     today: date | None = None,
     user=None,
 ) -> DueDiligence:
-    """A due-diligence opinion reported to the bureau (art. 26). The bank's opinion gates the loan: approve →
-    the recommendation is usable for ONE loan ("approved"), reject → "rejected"; a later bank opinion replaces
-    an earlier one until the loan is registered (then ``recommendation_not_usable``). The guarantor's opinion is
-    recorded only."""
+    """A due-diligence opinion reported to the bureau (art. 26 "合作银行、合作担保机构……进行尽职调查"): the bank
+    reports its own over the API, the guarantor's is recorded by bureau or trustee staff. Both gate the loan: the
+    recommendation is usable for ONE loan ("approved") once both approve; a reject by either closes it
+    ("rejected"). A party's later opinion replaces its earlier one while the recommendation is open; a closed
+    (rejected) or used recommendation takes no more opinions (``recommendation_not_usable``)."""
     if party not in DueDiligenceParty.values:
         raise invalid("party", f"未知尽调机构 {party!r}", "art. 26")
     if opinion not in Opinion.values:
@@ -220,26 +232,23 @@ def due_diligence_record(
     not_in_future(reported_on, "reported_on", today_or_default(today))
     with transaction.atomic():
         recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
-        if recommendation.status == RecommendationStatus.USED:
-            raise RuleViolation(
-                "recommendation_not_usable", "art. 26", f"{recommendation.form_no} has already been used for a loan"
-            )
+        if recommendation.status in (RecommendationStatus.USED, RecommendationStatus.REJECTED):
+            done = "used for a loan" if recommendation.status == RecommendationStatus.USED else "closed by a reject"
+            raise RuleViolation("recommendation_not_usable", "art. 26", f"{recommendation.form_no} was already {done}")
         record = DueDiligence.objects.create(
             recommendation=recommendation, party=party, opinion=opinion, reported_on=reported_on, notes=notes or ""
         )
         previous = recommendation.status
-        new = previous
-        if party == DueDiligenceParty.BANK:
-            new = RecommendationStatus.APPROVED if opinion == Opinion.APPROVE else RecommendationStatus.REJECTED
-            if new != previous:
-                recommendation.status = new
-                recommendation.save(update_fields=["status"])
+        opinion_field = "bank_opinion" if party == DueDiligenceParty.BANK else "guarantor_opinion"
+        setattr(recommendation, opinion_field, opinion)
+        recommendation.status = _status_after(recommendation)
+        recommendation.save(update_fields=[opinion_field, "status"])
         PipelineEvent.objects.create(
             application_id=recommendation.application_id,
             recommendation=recommendation,
             step=PipelineStep.DUE_DILIGENCE,
             from_status=previous,
-            to_status=new,
+            to_status=recommendation.status,
             on=reported_on,
             note=f"{DueDiligenceParty(party).label}：{Opinion(opinion).label}",
             user=user,
