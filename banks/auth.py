@@ -143,7 +143,7 @@ class BankApiKeyAuthentication(BaseAuthentication):
         return BankPrincipal(bank), api_key
 
     def _lookup(self, key: str) -> BankApiKey:
-        match = KEY_RE.match(key)
+        match = KEY_RE.fullmatch(key)
         row = None
         if match:
             row = BankApiKey.objects.select_related("bank").filter(prefix=match.group(1)).first()

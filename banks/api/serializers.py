@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from riskfund.api.fields import BusinessDateField, DecimalStringField, IdField, MoneyField, TextField
+from riskfund.api.serializers import InputSerializer
 from riskfund.ledger.models import Side
 from riskfund.lending.models import (
     CounterGuaranteeKind,
@@ -78,7 +79,7 @@ class BankRecommendationSerializer(serializers.Serializer):
         ref_name = "BankRecommendation"
 
 
-class BankDueDiligenceInputSerializer(serializers.Serializer):
+class BankDueDiligenceInputSerializer(InputSerializer):
     opinion = serializers.ChoiceField(
         choices=Opinion.values,
         help_text=_("approve: usable for one loan once the guarantor approves too; reject closes the recommendation"),
@@ -93,7 +94,7 @@ class BankDueDiligenceInputSerializer(serializers.Serializer):
 # --- loans --------------------------------------------------------------------------------------------------
 
 
-class BankScheduleLineInputSerializer(serializers.Serializer):
+class BankScheduleLineInputSerializer(InputSerializer):
     due_on = BusinessDateField()
     principal = MoneyField()
 
@@ -101,7 +102,7 @@ class BankScheduleLineInputSerializer(serializers.Serializer):
         ref_name = "BankScheduleLineInput"
 
 
-class BankCounterGuaranteeSerializer(serializers.Serializer):
+class BankCounterGuaranteeSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=CounterGuaranteeKind.values, help_text=_("art. 28 counter-guarantee kind"))
     description = TextField(required=False, allow_blank=True, default="", max_length=500)
     value = MoneyField(required=False, allow_null=True, default=None)
@@ -110,7 +111,7 @@ class BankCounterGuaranteeSerializer(serializers.Serializer):
         ref_name = "BankCounterGuarantee"
 
 
-class BankLoanRegisterSerializer(serializers.Serializer):
+class BankLoanRegisterSerializer(InputSerializer):
     """The loan registration body of API.md (art. 27)."""
 
     recommendation = IdField(help_text=_("id of an approved recommendation issued to this bank"))
@@ -157,7 +158,7 @@ class BankRepaymentSerializer(serializers.Serializer):
         ref_name = "BankRepayment"
 
 
-class BankLoanEventSerializer(serializers.Serializer):
+class BankLoanEventSerializer(InputSerializer):
     id = serializers.UUIDField(read_only=True)
     kind = serializers.ChoiceField(choices=LoanEventKind.values, help_text=_("SPEC §9 post-loan event kind"))
     occurred_on = BusinessDateField(help_text=_("not after today"))
@@ -245,7 +246,7 @@ class BankLoanFilterSerializer(serializers.Serializer):
         ref_name = "BankLoanFilter"
 
 
-class BankRepaymentInputSerializer(serializers.Serializer):
+class BankRepaymentInputSerializer(InputSerializer):
     paid_on = BusinessDateField(help_text=_("not before disbursed_on, not after today"))
     principal = MoneyField(help_text=_("applied to unpaid instalments in due-date order"))
     interest = MoneyField()
@@ -296,7 +297,7 @@ class BankPoolSplitSerializer(serializers.Serializer):
         ref_name = "BankPoolSplit"
 
 
-class BankCompensationInputSerializer(serializers.Serializer):
+class BankCompensationInputSerializer(InputSerializer):
     deducted_on = BusinessDateField(help_text=_("date the pool's share was deducted from the deposit"))
 
     class Meta:
@@ -321,7 +322,7 @@ class BankCompensationSerializer(serializers.Serializer):
         ref_name = "BankCompensation"
 
 
-class BankRecoveryCostsSerializer(serializers.Serializer):
+class BankRecoveryCostsSerializer(InputSerializer):
     litigation = MoneyField(required=False, default=ZERO, source="cost_litigation")
     enforcement = MoneyField(required=False, default=ZERO, source="cost_enforcement")
     appraisal = MoneyField(required=False, default=ZERO, source="cost_appraisal")
@@ -332,7 +333,7 @@ class BankRecoveryCostsSerializer(serializers.Serializer):
         ref_name = "BankRecoveryCosts"
 
 
-class BankRecoveryInputSerializer(serializers.Serializer):
+class BankRecoveryInputSerializer(InputSerializer):
     recovered_on = BusinessDateField(help_text=_("not before the deduction, not after today"))
     gross = MoneyField(help_text=_("cash, or the appraised value of assets taken (art. 34)"))
     costs = BankRecoveryCostsSerializer(required=False, help_text=_("itemised costs; each defaults to 0"))
@@ -406,7 +407,7 @@ class BankDepositSerializer(serializers.Serializer):
         ref_name = "BankDeposit"
 
 
-class BankTopUpInputSerializer(serializers.Serializer):
+class BankTopUpInputSerializer(InputSerializer):
     amount = MoneyField()
     reason = TextField(required=False, allow_blank=True, default="", max_length=500)
 
@@ -433,8 +434,12 @@ class BankTopUpSerializer(serializers.Serializer):
 # --- webhooks -----------------------------------------------------------------------------------------------
 
 
-class BankWebhookInputSerializer(serializers.Serializer):
-    url = serializers.URLField(max_length=500, help_text=_("HTTPS; replaces this bank's active endpoint"))
+class BankWebhookInputSerializer(InputSerializer):
+    url = serializers.URLField(
+        max_length=500,
+        trim_whitespace=False,  # matched whole: "https://…\n" is not a URL
+        help_text=_("HTTPS; replaces this bank's active endpoint"),
+    )
 
     class Meta:
         ref_name = "BankWebhookInput"
@@ -452,7 +457,12 @@ class BankWebhookSerializer(serializers.Serializer):
 
 
 class BankWebhookCreatedSerializer(BankWebhookSerializer):
-    secret = TextField(help_text=_("signing secret: shown once, never again"))
+    secret = TextField(
+        allow_null=True, help_text=_("signing secret: shown once, never again (null in a replay of this answer)")
+    )
+    secret_withheld = serializers.BooleanField(
+        help_text=_("true in a replay (Idempotent-Replayed): the secret is stored nowhere, so it is not repeated")
+    )
 
     class Meta:
         ref_name = "BankWebhookCreated"

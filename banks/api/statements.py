@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from riskfund.api.fields import TextField
 from riskfund.api.idempotency import IdempotentMixin
 from riskfund.api.schema import problem_answer
+from riskfund.api.serializers import InputSerializer
 from riskfund.exports.download import workbook_response
 from riskfund.exports.models import ExportJob
 
@@ -85,7 +86,7 @@ class BankStatementDownload(BankWorkbookView):
 # --- reconciliation -----------------------------------------------------------------------------------------
 
 
-class ReconciliationInputSerializer(serializers.Serializer):
+class ReconciliationInputSerializer(InputSerializer):
     file = serializers.FileField(help_text="The filled template (.xlsx only, at most 5 MiB and 50,000 rows).")
     as_of = serializers.DateField(help_text="The date of the balances (YYYY-MM-DD), not after today.")
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from .idempotency import IdempotentMixin
 from .roles import user_roles
-from .serializers import LoginSerializer, MeSerializer, ProblemSerializer, TokenSerializer
+from .serializers import LoginSerializer, MeSerializer, NoBodySerializer, ProblemSerializer, TokenSerializer
 
 
 class LoginView(APIView):
@@ -49,6 +49,7 @@ class LogoutView(IdempotentMixin, APIView):
         tags=["auth"], summary="Log out: revoke the token of this request", request=None, responses={204: None}
     )
     def post(self, request):
+        NoBodySerializer(data=request.data).is_valid(raise_exception=True)
         if isinstance(request.auth, AuthToken):
             request.auth.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

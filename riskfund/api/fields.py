@@ -1,6 +1,9 @@
 """Serializer fields for the API's conventions (API.md): amounts and ratios as decimal strings, dates
 as ``YYYY-MM-DD``, and the ``date_in_future`` rule.
 
+Every pattern is matched against the whole string (``fullmatch``): ``$`` alone also matches before a final newline,
+which let ``"1000\n"`` through as an amount.
+
 Requests accept an amount only as a JSON string of digits with at most ``places`` decimals (``"1000"``,
 ``"1000.5"``, ``"1000.50"``); a JSON number, more decimals, an exponent, NaN, Infinity, or a negative
 value where the field is not ``signed`` is a 400 with a message on the field. Responses always carry
@@ -11,10 +14,14 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import ISO_8601, serializers
 
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
 
 
 class DecimalStringField(serializers.DecimalField):
@@ -41,8 +48,8 @@ class DecimalStringField(serializers.DecimalField):
     def to_internal_value(self, data) -> Decimal:
         if not isinstance(data, str):
             self.fail("not_a_string")
-        if not self._regex.match(data):
-            if data.startswith("-") and self._unsigned.match(data[1:]):
+        if not self._regex.fullmatch(data):
+            if data.startswith("-") and self._unsigned.fullmatch(data[1:]):
                 self.fail("negative")
             self.fail("invalid_format", places=self.decimal_places)
         whole = data.lstrip("-").split(".")[0].lstrip("0")
@@ -75,6 +82,9 @@ class RatioField(DecimalStringField):
 class BusinessDateField(serializers.DateField):
     """A date written exactly ``YYYY-MM-DD`` (no other ISO 8601 spelling, no time).
 
+    A request's date lies between 1900-01-01 and 2999-12-31: no business of the pool is dated outside, and a year 1
+    or 9999 that passes the format is an attack or a typing slip, never a date to store.
+
     Answers use ``date.isoformat()``, which always writes four year digits: ``strftime("%Y")`` writes year 337
     as ``"337"``, not a date by the schema's own ``format: date``."""
 
@@ -83,16 +93,29 @@ class BusinessDateField(serializers.DateField):
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         super().__init__(**kwargs)
 
+    default_error_messages = {"out_of_range": _("Enter a date between 1900-01-01 and 2999-12-31.")}
+
     def to_internal_value(self, value) -> date:
-        if not isinstance(value, str) or not DATE_RE.match(value):
+        if not isinstance(value, str) or not DATE_RE.fullmatch(value):
             self.fail("invalid", format="YYYY-MM-DD")
-        return super().to_internal_value(value)
+        parsed = super().to_internal_value(value)
+        if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+            self.fail("out_of_range")
+        return parsed
 
 
 class CountField(serializers.IntegerField):
-    """A count (``employees``, ``term_months``): a JSON integer only — not a string, a float or a boolean."""
+    """A count (``employees``, ``term_months``): a JSON integer only — not a string, a float or a boolean — within
+    a range every count must state (``min_value`` and ``max_value``, documented as the schema's ``minimum`` and
+    ``maximum``), so no value can overflow the database column (3,000,000,000 is past PostgreSQL's ``integer``,
+    10**20 past SQLite's)."""
 
     default_error_messages = {"not_an_integer": _("Enter the count as a JSON integer such as 12.")}
+
+    def __init__(self, *, min_value: int, max_value: int, **kwargs) -> None:
+        if not 0 <= min_value <= max_value <= 2**31 - 1:
+            raise ValueError("a count's range must lie within 0 … 2,147,483,647 (a database integer)")
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
 
     def to_internal_value(self, data) -> int:
         if isinstance(data, bool) or not isinstance(data, int):
@@ -120,6 +143,15 @@ class IdField(serializers.UUIDField):
         if not isinstance(data, str):
             self.fail("invalid", value=data)
         return super().to_internal_value(data)
+
+
+class FullMatchValidator(RegexValidator):
+    """Django's ``RegexValidator`` searches, and its ``$`` matches before a final newline: this one requires the
+    whole value to match. The pattern (anchored ``^…$`` for the OpenAPI document) is the same."""
+
+    def __call__(self, value) -> None:
+        if not self.regex.fullmatch(str(value)):
+            raise DjangoValidationError(self.message, code=self.code, params={"value": value})
 
 
 class NamedChoiceField(serializers.ChoiceField):

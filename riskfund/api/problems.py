@@ -47,6 +47,7 @@ TITLES = {
     "not_acceptable": _("Not acceptable"),
     "unsupported_media_type": _("Unsupported media type"),
     "throttled": _("Too many requests"),
+    "content_too_large": _("Request body too large"),
     "idempotency_key_required": _("Idempotency-Key header required"),
     "idempotency_key_reused": _("Idempotency key reused"),
     "idempotency_in_progress": _("Request still in progress"),

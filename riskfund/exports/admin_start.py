@@ -48,7 +48,7 @@ class ReportStartForm(forms.Form):
     kind = forms.ChoiceField(label="报表", widget=forms.RadioSelect)
     month = forms.RegexField(
         label="月份",
-        regex=r"^\d{4}-\d{2}$",
+        regex=r"\A\d{4}-\d{2}\Z",
         error_messages={"invalid": "请输入月份，格式为 YYYY-MM"},
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
     )

@@ -28,7 +28,7 @@ OPEN_AGREEMENT = [AgreementStatus.ACTIVE, AgreementStatus.ENDING]
 
 def _check_code(code: str) -> str:
     code = code.strip()
-    if not CODE_RE.match(code):
+    if not CODE_RE.fullmatch(code):
         raise RuleViolation(
             "validation_error", "", "code: 1–32 letters, digits, '-' or '_' (it names ledger accounts)", status=400
         )

@@ -105,7 +105,7 @@ def malformed_body(draw, serializer_class):
             if choice != "absent":
                 body[other] = draw(good_value(field) if choice == "good" else bad_value(field))
     if draw(st.booleans()):
-        body[draw(st.text(min_size=1, max_size=8))] = draw(finite_scalars)  # an unknown field is ignored
+        body[draw(st.text(min_size=1, max_size=8))] = draw(finite_scalars)  # an unknown field is reported beside it
     return name, body
 
 

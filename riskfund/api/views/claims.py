@@ -20,6 +20,7 @@ from riskfund.dates import not_in_future
 from ..fields import BusinessDateField, MoneyField
 from ..idempotency import IdempotentMixin
 from ..roles import AUDITOR, BUREAU, TRUSTEE, HasRole
+from ..serializers import InputSerializer
 from .common import validated
 
 
@@ -54,7 +55,7 @@ class PayableFilterSerializer(serializers.Serializer):
     bank = TextField(required=False, max_length=32, help_text=_("a bank code"))
 
 
-class PayableSettleInputSerializer(serializers.Serializer):
+class PayableSettleInputSerializer(InputSerializer):
     settled_on = BusinessDateField(help_text=_("not in the future, not before the deduction"))
 
     class Meta:

@@ -25,10 +25,11 @@ from riskfund.errors import RuleViolation
 from ..fields import BusinessDateField, NamedChoiceField
 from ..idempotency import IdempotentMixin
 from ..roles import AUDITOR, BUREAU, TRUSTEE, HasRole
+from ..serializers import InputSerializer
 from .common import MethodPermissionsMixin, validated
 
 
-class CobInputSerializer(serializers.Serializer):
+class CobInputSerializer(InputSerializer):
     business_date = BusinessDateField(help_text=_("the business day to close; not after today"))
 
     class Meta:

@@ -43,20 +43,25 @@ from ..idempotency import IdempotentMixin
 from ..roles import AUDITOR, BUREAU, DISTRICT, HasRole
 from ..schema import problem_answer
 from ..scope import visible_district
+from ..serializers import InputSerializer
 from .common import MethodPermissionsMixin, district_filter, validated
 
 POSITIVE = Decimal("0.01")
+# the ranges a count may take (API.md: an integer outside its field's range → 400); both far beyond any real firm
+# or loan, both inside a database integer
+MAX_EMPLOYEES = 1_000_000
+MAX_TERM_MONTHS = 360
 
 
 # --- serializers -----------------------------------------------------------------------------------------
 
 
-class EnterpriseInputSerializer(serializers.Serializer):
+class EnterpriseInputSerializer(InputSerializer):
     uscc = TextField(max_length=18, help_text=_("unified social credit code (GB 32100-2015)"))
     name = TextField(max_length=200)
     district = TextField(max_length=16, help_text=_("the district's division code, e.g. 150202"))
     industry = TextField(max_length=40, help_text=_("code from sme-standard-2011.csv, e.g. industry"))
-    employees = CountField(min_value=0)
+    employees = CountField(min_value=0, max_value=MAX_EMPLOYEES, help_text=_("persons employed"))
     revenue = MoneyField()
     total_assets = MoneyField()
     established_on = BusinessDateField(help_text=_("not in the future"))
@@ -95,7 +100,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExtensionInputSerializer(serializers.Serializer):
+class ExtensionInputSerializer(InputSerializer):
     until = BusinessDateField(help_text=_("support may continue until this date (art. 23)"))
     reason = TextField(max_length=500, help_text=_("required"))
 
@@ -114,10 +119,10 @@ class ExtensionSerializer(serializers.Serializer):
         ref_name = "SupportExtension"
 
 
-class ApplicationInputSerializer(serializers.Serializer):
+class ApplicationInputSerializer(InputSerializer):
     enterprise = TextField(max_length=18, help_text=_("the enterprise's USCC"))
     amount = MoneyField(min_value=POSITIVE)
-    term_months = CountField(min_value=1)
+    term_months = CountField(min_value=1, max_value=MAX_TERM_MONTHS)
     purpose = TextField(required=False, allow_blank=True, default="", max_length=2000)
 
     class Meta:
@@ -153,7 +158,7 @@ class ApplicationFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ApplicationStatus.values, required=False)
 
 
-class RecommendInputSerializer(serializers.Serializer):
+class RecommendInputSerializer(InputSerializer):
     bank = TextField(max_length=32, help_text=_("the bank's code"))
     guarantor = TextField(max_length=32, help_text=_("the guarantor's code"))
     amount = MoneyField(min_value=POSITIVE)

@@ -9,7 +9,6 @@
 
 from decimal import Decimal
 
-from django.core.validators import RegexValidator
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,10 +25,11 @@ from riskfund.parties.services import agreement_end, agreement_sign, bank_create
 from riskfund.pool.models import DepositTopUp, TopUpStatus
 from riskfund.pool.services import topup_approve, topup_execute, topup_request
 
-from ..fields import BusinessDateField, MoneyField, NamedChoiceField
+from ..fields import BusinessDateField, FullMatchValidator, MoneyField, NamedChoiceField
 from ..idempotency import IdempotentMixin
 from ..roles import AUDITOR, BUREAU, TRUSTEE, HasRole, IsStaff
 from ..schema import problem_answer
+from ..serializers import InputSerializer
 from .common import MethodPermissionsMixin, validated
 
 POSITIVE = Decimal("0.01")
@@ -39,8 +39,13 @@ CODE_HELP = _("1–32 letters, digits, '-' or '_'; names the ledger accounts dep
 # --- serializers -----------------------------------------------------------------------------------------
 
 
-class PartyInputSerializer(serializers.Serializer):
-    code = TextField(max_length=32, validators=[RegexValidator(r"^[A-Za-z0-9_-]{1,32}$")], help_text=CODE_HELP)
+class PartyInputSerializer(InputSerializer):
+    code = TextField(
+        max_length=32,
+        trim_whitespace=False,  # a code is matched whole: "BOB\n" is not BOB
+        validators=[FullMatchValidator(r"^[A-Za-z0-9_-]{1,32}$")],
+        help_text=CODE_HELP,
+    )
     name = TextField(max_length=200)
 
     class Meta:
@@ -70,7 +75,7 @@ class GuarantorSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AgreementInputSerializer(serializers.Serializer):
+class AgreementInputSerializer(InputSerializer):
     guarantor = TextField(max_length=32, help_text=_("the guarantor's code"))
     signed_on = BusinessDateField(help_text=_("not in the future"))
     ends_on = BusinessDateField(required=False, allow_null=True, default=None, help_text=_("agreed end, if any"))
@@ -79,7 +84,7 @@ class AgreementInputSerializer(serializers.Serializer):
         ref_name = "AgreementInput"
 
 
-class AgreementEndInputSerializer(serializers.Serializer):
+class AgreementEndInputSerializer(InputSerializer):
     ended_on = BusinessDateField(help_text=_("not in the future, not before signed_on"))
 
     class Meta:
@@ -122,7 +127,7 @@ class AgreementSerializer(serializers.ModelSerializer):
         return MoneyField().to_representation(account_balance(agreement.bank.deposit_account_code))
 
 
-class TopUpRequestInputSerializer(serializers.Serializer):
+class TopUpRequestInputSerializer(InputSerializer):
     bank = TextField(max_length=32, help_text=_("the bank's code"))
     amount = MoneyField(min_value=POSITIVE)
     reason = TextField(max_length=500, required=False, allow_blank=True, default="")
@@ -131,14 +136,14 @@ class TopUpRequestInputSerializer(serializers.Serializer):
         ref_name = "StaffTopUpRequestInput"
 
 
-class TopUpApproveInputSerializer(serializers.Serializer):
+class TopUpApproveInputSerializer(InputSerializer):
     amount = MoneyField(min_value=POSITIVE, help_text=_("the approved amount"))
 
     class Meta:
         ref_name = "TopUpApproveInput"
 
 
-class TopUpExecuteInputSerializer(serializers.Serializer):
+class TopUpExecuteInputSerializer(InputSerializer):
     executed_on = BusinessDateField(help_text=_("not in the future, not before the approval"))
 
     class Meta:

@@ -28,6 +28,7 @@ from ..idempotency import IdempotentMixin
 from ..roles import TRUSTEE, HasRole, IsStaff
 from ..schema import problem_answer
 from ..scope import IsStaffOrBank, visible_district
+from ..serializers import InputSerializer
 from .common import validated
 
 POSITIVE = Decimal("0.01")
@@ -70,7 +71,7 @@ class FunderSerializer(serializers.Serializer):
         ref_name = "Funder"
 
 
-class InjectionInputSerializer(serializers.Serializer):
+class InjectionInputSerializer(InputSerializer):
     paid_on = BusinessDateField(help_text=_("the day the money reached the special account; not in the future"))
     amount = MoneyField(min_value=POSITIVE)
     kind = NamedChoiceField(
@@ -96,7 +97,7 @@ class InjectionSerializer(serializers.Serializer):
         ref_name = "Injection"
 
 
-class InterestInputSerializer(serializers.Serializer):
+class InterestInputSerializer(InputSerializer):
     credited_on = BusinessDateField(help_text=_("not in the future"))
     amount = MoneyField(min_value=POSITIVE)
     account = TextField(max_length=32, help_text=_('"special" or a bank code (interest on its deposit)'))
