@@ -29,6 +29,9 @@ from .webhooks import (
 )
 
 ROTATION_OVERLAP = timedelta(hours=24)
+# Secrets are shown in messages, which Django keeps in a signed cookie of about 2 KB and, past it, in the session
+# table; 20 secret messages fit in the cookie, so no secret ever reaches the database (issue 12, finding 6).
+MAX_SECRETS_SHOWN = 20
 
 
 @admin.register(BankApiKey)
@@ -125,14 +128,26 @@ class WebhookEndpointAdmin(ServiceAdmin):
         copy_into(obj, endpoint)
         _show_secret_once(self, request, endpoint, secret)
 
+    def _too_many_secrets(self, request, queryset) -> bool:
+        if queryset.filter(active=True).count() <= MAX_SECRETS_SHOWN:
+            return False
+        self.message_user(
+            request, _("一次最多更换%(count)d个回调地址的签名密钥。") % {"count": MAX_SECRETS_SHOWN}, messages.ERROR
+        )
+        return True
+
     @admin.action(description=_("轮换签名密钥（旧密钥继续签名24小时）"), permissions=["change"])
     def rotate_secret(self, request, queryset):
+        if self._too_many_secrets(request, queryset):
+            return
         for endpoint in queryset.filter(active=True).select_related("bank"):
             secret = webhook_secret_rotate(endpoint=endpoint, overlap=ROTATION_OVERLAP)
             _show_secret_once(self, request, endpoint, secret)
 
     @admin.action(description=_("立即更换签名密钥（旧密钥立即失效）"), permissions=["change"])
     def replace_secret(self, request, queryset):
+        if self._too_many_secrets(request, queryset):
+            return
         for endpoint in queryset.filter(active=True).select_related("bank"):
             secret = webhook_secret_issue(endpoint=endpoint)
             _show_secret_once(self, request, endpoint, secret)

@@ -347,6 +347,7 @@ class BankTopUpCreate(IdempotentMixin, BankView):
 
 class BankWebhookList(IdempotentMixin, BankListView):
     serializer_class = BankWebhookSerializer
+    idempotency_withheld = ("secret",)  # shown in this answer only; a replay has it null (API.md, Webhooks)
 
     def get_queryset(self):
         return WebhookEndpoint.objects.filter(bank=self.request.bank).order_by("-created")
@@ -370,4 +371,5 @@ class BankWebhookList(IdempotentMixin, BankListView):
     def post(self, request):
         data = validated(BankWebhookInputSerializer, request)
         endpoint, secret = webhook_endpoint_register(bank=request.bank, url=data["url"])
-        return Response({**BankWebhookSerializer(endpoint).data, "secret": secret}, status=status.HTTP_201_CREATED)
+        body = {**BankWebhookSerializer(endpoint).data, "secret": secret, "secret_withheld": False}
+        return Response(body, status=status.HTTP_201_CREATED)

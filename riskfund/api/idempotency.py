@@ -14,6 +14,11 @@ The flow for a POST, after authentication, permissions and throttling (so 401/40
 5. If the view raised, its writes are rolled back and the error answer (a 400 or 422) is stored in its own
    transaction. Answers of 5xx, 401, 403, 409 and 429 are not stored: the record is deleted, so the client
    may retry with the same key.
+6. A field shown once (a webhook's signing secret) is never kept: the stored body has it as null with
+   ``<field>_withheld: true``, and so has its replay (API.md, Webhooks).
+
+Steps 1–3 run in DRF's ``initial`` hook, 4 around the handler, 5 and 6 in ``handle_exception`` and
+``finalize_response`` (``IdempotentMixin``): no copy of DRF's ``dispatch``, as pretix does it.
 
 A process that dies between steps 3 and 4 leaves an unlocked ``in_progress`` record; after
 ``STALE_AFTER`` a retry with the same fingerprint takes it over.
@@ -149,11 +154,26 @@ def idempotency_begin(
     raise IdempotencyInProgress()
 
 
-def _complete(record: IdempotencyRecord, response) -> None:
+def stored_body(response, withheld: tuple[str, ...]) -> str:
+    """The answer's body as kept for replay: each ``withheld`` field (a secret shown once) as null, with
+    ``<field>_withheld: true`` (API.md, Webhooks), so the record holds nothing a replay must not show."""
+    text = response.content.decode("utf-8")
+    if not withheld or response.status_code >= 400:
+        return text
+    body = json.loads(text)
+    if isinstance(body, dict):
+        for name in withheld:
+            if name in body:
+                body[name] = None
+                body[f"{name}_withheld"] = True
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def _complete(record: IdempotencyRecord, response, withheld: tuple[str, ...] = ()) -> None:
     IdempotencyRecord.objects.filter(pk=record.pk).update(
         state=IdempotencyRecord.State.DONE,
         status_code=response.status_code,
-        response_body=response.content.decode("utf-8"),
+        response_body=stored_body(response, withheld),
         content_type=response.get("Content-Type", ""),
         completed_at=timezone.now(),
     )
@@ -180,49 +200,86 @@ def idempotency_purge(*, older_than_days: int = KEEP_DAYS) -> int:
     return deleted
 
 
+class Replay(Exception):
+    """Not an error: the stored answer of an earlier request with the key, raised past the handler."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__("replay")
+        self.response = response
+
+
+class IdempotentCall:
+    """One claimed request: the database transaction its work runs in, holding the lock on its record."""
+
+    def __init__(self, record: IdempotencyRecord, withheld: tuple[str, ...]) -> None:
+        self.record = record
+        self.withheld = withheld
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+        self.open = True
+        try:
+            list(IdempotencyRecord.objects.select_for_update().filter(pk=record.pk).values_list("pk"))
+        except BaseException:
+            self._close(rollback=True)
+            raise
+
+    def _close(self, *, rollback: bool) -> None:
+        if self.open:
+            self.open = False
+            if rollback:
+                transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+
+    def roll_back(self) -> None:
+        """The view raised: its writes go; the answer to the error is kept (or not) by ``finish``."""
+        self._close(rollback=True)
+
+    def finish(self, response) -> None:
+        """Keep a storable answer with the view's writes (same transaction), else roll back and free the key."""
+        storable = is_storable(response.status_code)
+        try:
+            if storable and self.open:
+                _complete(self.record, response, self.withheld)
+                self._close(rollback=False)
+                return
+            self._close(rollback=True)
+            if storable:
+                with transaction.atomic():
+                    _complete(self.record, response, self.withheld)
+                return
+        except BaseException:
+            self.abandon()
+            raise
+        _forget(self.record)
+
+    def abandon(self) -> None:
+        """Nothing will be answered from here (a crash): roll back and free the key for a retry."""
+        self._close(rollback=True)
+        _forget(self.record)
+
+
 class IdempotentMixin:
     """Makes every POST of an ``APIView`` / ``GenericAPIView`` / ``ViewSet`` idempotent (put it first).
 
-    The view's handler needs nothing special: it validates, calls one service and returns a Response;
-    raising ``RuleViolation`` or a ``ValidationError`` rolls its writes back and the problem is stored.
+    Built on DRF's hooks, not on a copy of ``dispatch``: ``initial`` (after authentication, permissions and
+    throttling) checks the key and claims it, or raises ``Replay`` with the stored answer; ``handle_exception``
+    rolls a failed view's writes back; ``finalize_response`` keeps the answer. ``idempotency_withheld`` names the
+    answer's fields shown once (a signing secret): kept and replayed as null with ``<field>_withheld: true``.
     """
 
     idempotency_exempt = False
+    idempotency_withheld: tuple[str, ...] = ()
 
     def requires_idempotency(self, request) -> bool:
         return request.method == "POST" and not self.idempotency_exempt and hasattr(self, "post")
 
-    def dispatch(self, request, *args, **kwargs):
-        # DRF's APIView.dispatch (3.18), with the POST handler run through ``idempotent_call``.
-        self.args = args
-        self.kwargs = kwargs
-        request = self.initialize_request(request, *args, **kwargs)
-        self.request = request
-        self.headers = self.default_response_headers
-        try:
-            self.initial(request, *args, **kwargs)
-            if request.method.lower() in self.http_method_names:
-                handler = getattr(self, request.method.lower(), self.http_method_not_allowed)
-            else:
-                handler = self.http_method_not_allowed
-            if self.requires_idempotency(request):
-                self.response = self.idempotent_call(handler, request, *args, **kwargs)
-                return self.response
-            response = handler(request, *args, **kwargs)
-        except Exception as exc:
-            response = self.handle_exception(exc)
-        self.response = self.finalize_response(request, response, *args, **kwargs)
-        return self.response
-
-    def _rendered(self, request, response, *args, **kwargs):
-        response = self.finalize_response(request, response, *args, **kwargs)
-        if hasattr(response, "render"):
-            response.render()
-        return response
-
-    def idempotent_call(self, handler, request, *args, **kwargs):
+    def initial(self, request, *args, **kwargs):
+        self._idempotent_call = None
+        super().initial(request, *args, **kwargs)
+        if not self.requires_idempotency(request):
+            return
         key = request.headers.get(KEY_HEADER)
-        if key is None or not KEY_RE.match(key):
+        if key is None or not KEY_RE.fullmatch(key):
             raise IdempotencyKeyRequired()
         record, replay = idempotency_begin(
             client=client_scope(request),
@@ -232,25 +289,34 @@ class IdempotentMixin:
             path=request.get_full_path(),
         )
         if replay:
-            return self.finalize_response(request, replay_response(record), *args, **kwargs)
+            raise Replay(replay_response(record))
+        self._idempotent_call = IdempotentCall(record, self.idempotency_withheld)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Replay):
+            return exc.response
+        call = getattr(self, "_idempotent_call", None)
+        if call is not None:
+            call.roll_back()
         try:
-            with transaction.atomic():
-                list(IdempotencyRecord.objects.select_for_update().filter(pk=record.pk).values_list("pk"))
-                response = self._rendered(request, handler(request, *args, **kwargs), *args, **kwargs)
-                if is_storable(response.status_code):
-                    _complete(record, response)
-                else:
-                    transaction.set_rollback(True)
-        except Exception as exc:
-            try:
-                response = self._rendered(request, self.handle_exception(exc), *args, **kwargs)
-            except BaseException:
-                _forget(record)
-                raise
-            if is_storable(response.status_code):
-                with transaction.atomic():
-                    _complete(record, response)
-                return response
-        if not is_storable(response.status_code):
-            _forget(record)
+            return super().handle_exception(exc)
+        except BaseException:
+            if call is not None:
+                self._idempotent_call = None
+                call.abandon()
+            raise
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        call = getattr(self, "_idempotent_call", None)
+        self._idempotent_call = None
+        try:
+            response = super().finalize_response(request, response, *args, **kwargs)
+            if call is not None and hasattr(response, "render"):
+                response.render()
+        except BaseException:
+            if call is not None:
+                call.abandon()
+            raise
+        if call is not None:
+            call.finish(response)
         return response
