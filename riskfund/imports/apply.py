@@ -33,7 +33,6 @@ from riskfund.lending.services import (
 )
 from riskfund.parties.models import Agreement, Funder
 from riskfund.parties.services import agreement_end, agreement_sign, bank_create, deposit_return, guarantor_create
-from riskfund.pool.models import DepositTopUp
 from riskfund.pool.services import injection_post, interest_post, topup_approve, topup_execute, topup_request
 
 from .facts import Fact
@@ -85,7 +84,7 @@ def _agreement_sign(fact: Fact, ctx: Context):
 
 
 def _agreement(fact: Fact, ctx: Context) -> Agreement:
-    return Agreement.objects.get(pk=ctx.get(fact.needs[0][0]).pk)
+    return ctx.get(fact.needs[0][0])  # the services lock and read it afresh
 
 
 def _agreement_end(fact: Fact, ctx: Context):
@@ -98,8 +97,10 @@ def _deposit_return(fact: Fact, ctx: Context):
 
 def _injection(fact: Fact, ctx: Context):
     row = fact.row
+    funder = ctx.objects.get(("funder", row["funder"])) or Funder.objects.get(code=row["funder"])
+    ctx.objects[("funder", row["funder"])] = funder
     return injection_post(
-        funder=Funder.objects.get(code=row["funder"]),
+        funder=funder,
         paid_on=row["paid_on"],
         amount=row["amount"],
         kind=row["kind"],
@@ -131,13 +132,13 @@ def _topup_request(fact: Fact, ctx: Context):
 
 def _topup_approve(fact: Fact, ctx: Context):
     row = fact.row
-    topup = DepositTopUp.objects.get(pk=ctx.get(fact.needs[0][0]).pk)
+    topup = ctx.get(fact.needs[0][0])  # the service locks and reads it afresh
     amount = row["approved_amount"] if row["approved_amount"] is not None else row["requested_amount"]
     return topup_approve(topup=topup, amount=amount, approved_on=row["approved_on"], user=ctx.user)
 
 
 def _topup_execute(fact: Fact, ctx: Context):
-    topup = DepositTopUp.objects.get(pk=ctx.get(fact.needs[0][0]).pk)
+    topup = ctx.get(fact.needs[0][0])
     return topup_execute(topup=topup, executed_on=fact.row["executed_on"], user=ctx.user)
 
 
@@ -234,7 +235,7 @@ def _loan(fact: Fact, ctx: Context):
 
 
 def _loan_of(fact: Fact, ctx: Context) -> Loan:
-    return Loan.objects.get(pk=ctx.get(fact.loan).pk)
+    return ctx.get(fact.loan)  # each service locks the loan and reads it afresh
 
 
 def _repayment(fact: Fact, ctx: Context):

@@ -22,6 +22,7 @@ from riskfund.bench.bulk import may_bypass_triggers
 from riskfund.bench.generate import DEFAULT_AS_OF, generate_portfolio
 from riskfund.bench.measure_api import measure_api
 from riskfund.bench.measure_cob import measure_cob
+from riskfund.bench.measure_imports import measure_imports
 from riskfund.bench.measure_position import fill_ledger, measure_position
 from riskfund.bench.measure_postings import measure_postings
 from riskfund.bench.measure_statement import measure_statement
@@ -29,7 +30,7 @@ from riskfund.bench.report import write_report
 from riskfund.lending.models import Loan
 from riskfund.parties.models import Bank
 
-SECTIONS = ("cob", "statement", "postings", "api", "position")
+SECTIONS = ("cob", "statement", "postings", "api", "position", "imports")
 BANK_SHARES = [10] * 10 + [1]  # ten banks of ~100,000 loans and one of ~10,000 (the statement's two sizes)
 PG_SETTINGS = (
     "shared_buffers",
@@ -78,6 +79,7 @@ class Command(BaseCommand):
         parser.add_argument("--api-workers", type=int, default=4)
         parser.add_argument("--api-clients", type=int, default=4)
         parser.add_argument("--posting-workers", type=int, default=4)
+        parser.add_argument("--import-loans", type=int, default=10_000, help="loans of the book the import reads")
         parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated, of {', '.join(SECTIONS)}")
         parser.add_argument("--reuse", action="store_true", help="keep the database if it already holds loans")
         parser.add_argument(
@@ -180,6 +182,10 @@ class Command(BaseCommand):
                 f"{fill['balances_moved']} running balances differing from their entries"
             )
             self.results["position"] = self.section("pool position", measure_position, self.log)
+        if "imports" in only:
+            self.results["imports"] = self.section(
+                "book import", measure_imports, self.log, loans=options["import_loans"]
+            )
 
         self.results["total_seconds"] = time.monotonic() - self.began
         self.results["load"] = (load, os.getloadavg()[0])
