@@ -145,6 +145,8 @@ class ImportRunAdmin(admin.ModelAdmin):
         if not may_import(request.user):
             raise PermissionDenied
         district = _district_only(request.user)
+        if district == "":  # a district officer whose profile names no district imports nothing
+            raise PermissionDenied
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]

@@ -220,3 +220,8 @@ def test_permission_matrix(world, client_name, method, url, status):
     if status != 200:
         code = {400: "validation_error", 401: "not_authenticated", 403: "permission_denied", 404: "not_found"}[status]
         assert_problem(response, status, code)
+
+
+def test_a_district_officer_without_a_district_may_not_import(world):
+    assert_problem(upload(staff("district"), xlsx({"enterprise": []})), 403, "permission_denied")
+    assert not ImportRun.objects.exists()

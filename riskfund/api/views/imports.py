@@ -22,6 +22,7 @@ from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -38,7 +39,7 @@ from ..fields import NamedChoiceField
 from ..idempotency import IdempotentMixin
 from ..roles import AUDITOR, BUREAU, DISTRICT, TRUSTEE, request_bank_id, user_roles
 from ..schema import problem_answer
-from ..scope import visible_district
+from ..scope import NO_DISTRICT, visible_district
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description="An .xlsx workbook")
@@ -117,7 +118,9 @@ def _scope_args(request) -> dict:
     if bank_id is not None:
         return {"bank": Bank.objects.get(pk=bank_id)}
     district = visible_district(request.user)
-    return {"user": request.user, "district": district if district is not None else None}
+    if district == NO_DISTRICT:  # a district officer whose profile names no district imports nothing
+        raise PermissionDenied()
+    return {"user": request.user, "district": district}
 
 
 def _visible(request):
