@@ -302,6 +302,10 @@ def _loans(book, add, unique, unusable, plan: Plan) -> None:
     for kind in ("schedule", "counter_guarantee"):
         for row in book.of(kind):
             parts[loan_key(row)][kind].append(row)
+    agreements: dict[str, list[tuple]] = defaultdict(list)  # the agreements the file holds, by bank
+    for made in plan.made_by:
+        if made[0] == "agreement":
+            agreements[made[1]].append(made)
     for row in book.of("loan"):
         key = loan_key(row)
         if None not in key and not unique(row, key, "contract_no"):
@@ -315,11 +319,7 @@ def _loans(book, add, unique, unusable, plan: Plan) -> None:
         needs += [
             (k, "form_no") for k in (("dd_bank", row["form_no"]), ("dd_guarantor", row["form_no"])) if k in plan.made_by
         ]
-        needs += [
-            (k, "bank")
-            for k in plan.made_by
-            if k[0] == "agreement" and k[1] == row["bank"] and (k[2] is None or k[2] <= row["disbursed_on"])
-        ]
+        needs += [(k, "bank") for k in agreements[row["bank"]] if k[2] is None or k[2] <= row["disbursed_on"]]
         fact = Fact("loan", row, row["disbursed_on"], creates=key, needs=needs, date_field="disbursed_on", loan=key)
         fact.parts = own
         add(fact)

@@ -11,6 +11,7 @@ template's (说明, anything else) are ignored; a template sheet may be left out
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,6 +85,14 @@ def read_book(file: Any) -> Book:
     (not .xlsx, too large, unsafe, too many rows) raises ``UploadRejected``; a sheet with a missing or repeated
     column is a problem of that sheet, and the other sheets are still read."""
     workbook = open_workbook(file, limits=import_limits())
+    token = _VALUES.set({})
+    try:
+        return _read(workbook)
+    finally:
+        _VALUES.reset(token)
+
+
+def _read(workbook) -> Book:
     book = Book(rows={}, problems=[], sheets=[])
     present = [sheet for sheet in SHEETS if sheet.title in workbook.sheets]
     if not present:
@@ -147,6 +156,19 @@ def read_book(file: Any) -> Book:
     return book
 
 
+_VALUES: ContextVar[dict | None] = ContextVar("book_values", default=None)
+
+
+def _values(field: Field) -> dict[str, str]:
+    """A column's fixed values, read once per book (some come from the database: funders, industries)."""
+    cache = _VALUES.get()
+    if cache is None:
+        return field.choices()
+    if field.choices not in cache:
+        cache[field.choices] = field.choices()
+    return cache[field.choices]
+
+
 def _key_of(sheet: BookSheet, header: str) -> str:
     return next((f.key for f in sheet.fields if f.header == header), "")
 
@@ -164,7 +186,7 @@ def _example_forms(field: Field) -> tuple:
         return (field.example,)
     forms = (str(field.example),)
     if field.choices is not None:
-        forms += (field.choices().get(str(field.example)),)
+        forms += (_values(field).get(str(field.example)),)
     return forms
 
 
@@ -206,7 +228,7 @@ def _checked(sheet: BookSheet, row, problems: list[Problem]) -> tuple[dict[str, 
 
 
 def _choice(field: Field, value: str) -> tuple[Any, tuple[str, str, str] | None]:
-    choices = field.choices()
+    choices = _values(field)
     if value in choices:
         return value, None
     by_label = {label: code for code, label in choices.items()}
