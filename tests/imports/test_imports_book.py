@@ -176,3 +176,20 @@ def test_a_committed_run_closes_its_last_date_and_later_rows_are_backdated(world
     assert second.written == {"还款": 1} and second.existing["贷款"] == 3
     assert Repayment.objects.get(paid_on=date(2024, 12, 5)).backdated
     assert CobRun.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_written_outside_the_replays_transaction(world):
+    """A big book's replay is one transaction; its progress goes through a side connection, so it shows while
+    the replay runs (and stays when a dry run rolls everything back)."""
+    from django.db import transaction
+
+    from riskfund.imports.services import _progress
+
+    run = import_create(file=xlsx(small_book()), source="command", today=TODAY, queue=False)
+    with transaction.atomic():
+        _progress(run.pk, 5, 10)
+        transaction.set_rollback(True)
+    run.refresh_from_db()
+    assert run.progress == 50
