@@ -127,7 +127,7 @@ def plan_book(book: Book) -> Plan:
     _agreements(book, add, unique, unusable)
     _topups(book, add, unique, unusable)
     _enterprises(book, add, unique, unusable)
-    _recommendations(book, add, unique, unusable)
+    _recommendations(book, add, unique, unusable, plan)
     _loans(book, add, unique, unusable, plan)
     _loan_events(book, add, unique, unusable)
     return plan
@@ -248,9 +248,26 @@ def application_key(row: BookRow) -> tuple:
     return ("application", row["enterprise"], row["submitted_on"], row["applied_amount"])
 
 
-def _recommendations(book, add, unique, unusable) -> None:
+RECOMMENDATION_FIELDS = ("issued_on", "bank", "guarantor", "amount", "bank_opinion", "guarantor_opinion")
+
+
+def _recommendations(book, add, unique, unusable, plan: Plan) -> None:
     for row in book.of("recommendation"):
         form_no = row["form_no"]
+        filled = [key for key in RECOMMENDATION_FIELDS if row[key] is not None]
+        if form_no is None and filled and row.ok:
+            plan.problems.append(
+                problem(
+                    sheet=row.sheet.title,
+                    row=row.row,
+                    column=row.letter("form_no"),
+                    field="form_no",
+                    code="import_bad_value",
+                    zh="填写了推荐内容但没有推荐表编号",
+                    en=f"a recommendation ({', '.join(filled)}) needs its form number",
+                )
+            )
+            continue
         rec_key = ("recommendation", form_no)
         if form_no is not None and not unique(row, rec_key, "form_no"):
             continue

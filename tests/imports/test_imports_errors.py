@@ -262,3 +262,16 @@ def test_the_annotated_copy_marks_every_bad_cell_with_a_comment(world):
     assert workbook["出资"]["D7"].value == "八百万"  # a bad cell shows what it held, as text
     assert (workbook["出资"]["A3"].value, workbook["出资"]["D3"].value) == ("region", 30000000)  # good cells typed
     assert workbook["出资"]["D7"].comment.text.startswith("单元格格式错误")
+
+
+def test_a_recommendation_without_its_form_number_is_an_error_not_an_application(world):
+    """A row with a bank, a guarantor and opinions but no form number is refused (not taken for a bare
+    application); the loan that names the form is then referring to a form the file does not hold."""
+    book = medium_book()
+    book["recommendation"][0]["form_no"] = None
+    problems = import_book(file=xlsx(book), scope=Scope(), today=TODAY, commit=False)["outcome"].problems
+    assert [(p.sheet, p.row, p.column, p.code) for p in problems] == [
+        ("推荐", 3, "F", "import_bad_value"),
+        ("贷款", 3, "C", "import_unknown_reference"),
+    ]
+    assert "needs its form number" in problems[0].message_en
