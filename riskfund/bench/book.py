@@ -127,6 +127,7 @@ class BookSimulation:
         self.counts["interest"] += 1
 
     def _topup(self, bank, on: date) -> None:
+        bank.refresh_from_db()  # its outstanding moves with every loan
         amount = topup_suggested(bank, on)
         if (
             amount <= 0
