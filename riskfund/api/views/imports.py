@@ -40,6 +40,8 @@ from ..idempotency import IdempotentMixin
 from ..roles import AUDITOR, BUREAU, DISTRICT, TRUSTEE, request_bank_id, user_roles
 from ..schema import problem_answer
 from ..scope import NO_DISTRICT, visible_district
+from ..serializers import InputSerializer, NoBodySerializer
+from .common import validated
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description="An .xlsx workbook")
@@ -59,7 +61,7 @@ class MayRead(BasePermission):
         return bool(user_roles(request.user) & (IMPORTERS | READERS)) or request_bank_id(request) is not None
 
 
-class ImportInputSerializer(serializers.Serializer):
+class ImportInputSerializer(InputSerializer):
     file = serializers.FileField(help_text="The filled book template (.xlsx only).")
     commit = serializers.BooleanField(
         required=False, default=False, help_text="Write the book in the same pass when no row is refused."
@@ -262,10 +264,11 @@ class ImportCommit(IdempotentMixin, APIView):
         tags=["imports"],
         operation_id="imports_commit",
         summary="Confirm a validated import: write it (all or nothing) in the background",
-        request=None,
+        request=NoBodySerializer,
         responses={202: ImportRunSerializer, 422: problem_answer("the run is not valid (import_not_valid)")},
     )
     def post(self, request, run_id):
+        validated(NoBodySerializer, request)
         run = _run(request, run_id)  # a district officer and a bank see (and confirm) their own runs only
         import_confirm(run=run)
         return Response(run_body(request, run), status=status.HTTP_202_ACCEPTED)
