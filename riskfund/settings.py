@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "riskfund.audit",
     "riskfund.bench",
     "riskfund.api",
+    "riskfund.outlook",
     "riskfund.dashboard",
     "riskfund.disclosure",
     "banks",
@@ -207,6 +208,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Webhooks to banks: plain http only to loopback, only in development and test settings (API.md).
 RISKFUND_WEBHOOK_ALLOW_HTTP_LOOPBACK = DEBUG and _env_bool("RISKFUND_WEBHOOK_ALLOW_HTTP_LOOPBACK", False)
+# the stop-line forecast of every active scenario is queued when a daily run completes (riskfund/outlook/tasks.py);
+# the benchmark turns it off so that its COB timings are the COB's own
+RISKFUND_FORECAST_AFTER_RUN = _env_bool("RISKFUND_FORECAST_AFTER_RUN", True)
 
 # The public disclosure page /public/ and /public/summary.json (API.md "Public pages"): 404 when off.
 RISKFUND_PUBLIC_PAGE = _env_bool("RISKFUND_PUBLIC_PAGE", True)

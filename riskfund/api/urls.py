@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from .auth import LoginView, LogoutView, MeView
-from .views import claims, cob, funder_statements, imports, lending, parties, pool, reviews
+from .views import claims, cob, funder_statements, imports, lending, outlook, parties, pool, reviews
 from .views.fallback import NotFoundView
 from .views.ledger import LedgerTransactionList
 
@@ -66,6 +66,7 @@ urlpatterns = [
     path("imports/<uuid:run_id>/", imports.ImportDetail.as_view(), name="import-detail"),
     path("imports/<uuid:run_id>/errors.xlsx", imports.ImportErrors.as_view(), name="import-errors"),
     path("imports/<uuid:run_id>/commit/", imports.ImportCommit.as_view(), name="import-commit"),
+    path("outlook/", outlook.OutlookView.as_view(), name="outlook"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path(

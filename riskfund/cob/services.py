@@ -12,6 +12,7 @@
 
 When a run is marked done, ``PoolState.last_closed_business_date`` moves forward to its date in the same
 transaction (never back): the domain services read it from the row they lock to flag backdated events (SPEC §12).
+When that transaction commits, the stop-line forecast of the date is queued (``riskfund.outlook.tasks``).
 
 Lock order: ``CobRun``, then whatever a step locks (``PoolState`` in the threshold re-check and at the end).
 """
@@ -25,6 +26,7 @@ from django.utils import timezone
 
 from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
+from riskfund.outlook.tasks import forecast_after_run_queue
 from riskfund.pool.services import pool_state_lock
 
 from . import steps
@@ -72,6 +74,7 @@ def _execute(run: CobRun) -> CobRun:
             if state.last_closed_business_date is None or state.last_closed_business_date < locked.business_date:
                 state.last_closed_business_date = locked.business_date
                 state.save(update_fields=["last_closed_business_date", "updated_at"])
+            forecast_after_run_queue(business_date=locked.business_date)  # the stop-line forecast, after commit
     return locked
 
 

@@ -38,6 +38,7 @@ PROGRAMME_APPS = frozenset(
         "outbox",
         "exports",
         "dashboard",
+        "outlook",
         "banks",
         "approvals",
     }
@@ -65,6 +66,7 @@ ACTION_ROLES = {
     # maker-checker (riskfund.approvals): the bureau decides; the trustee may ask for an injection's reversal
     "approvals.approvalrequest": {"approve_selected": {BUREAU}, "reject_selected": {BUREAU}},
     "pool.injection": {"request_reversal": {TRUSTEE, BUREAU}},
+    "outlook.scenario": {"run_forecast": {BUREAU}},
 }
 
 

@@ -7,6 +7,8 @@ answers 400 ``validation_error`` (input is checked before anything is looked up 
 key opens the pool position only.
 """
 
+from datetime import date
+
 import pytest
 from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
@@ -15,6 +17,7 @@ from rest_framework.test import APIClient
 from banks.auth import bank_api_key_issue
 from riskfund.parties.seed import seed_funders
 from riskfund.parties.services import bank_create
+from riskfund.pool.models import PoolState
 from tests.api.apihelpers import assert_problem, post
 
 ID = "00000000-0000-4000-8000-00000000dead"  # fixed: parametrize ids must match across xdist workers
@@ -78,6 +81,7 @@ ENDPOINTS = [
         "/api/v1/funders/region/statements/2024-09.xlsx",
         {BUREAU, TRUSTEE, AUDITOR},
     ),
+    ("GET", "/api/v1/outlook/", "/api/v1/outlook/", STAFF),
 ]
 # A district officer may call these, for its own district only: another funder's statement is 404 (API.md).
 DISTRICT_SCOPED = {"/api/v1/funders/{code}/statements/{month}/", "/api/v1/funders/{code}/statements/{month}.xlsx"}
@@ -107,6 +111,8 @@ MATRIX = [
 def client_for(make_staff, policy_2021):
     seed_funders()
     bank = bank_create(code="BOB", name="包商测试银行")
+    # a closed business date, so that the forecast (an empty book here) is computed on demand
+    PoolState.objects.update_or_create(pk=1, defaults={"last_closed_business_date": date(2025, 6, 30)})
 
     def make(name: str) -> APIClient:
         if name == "anonymous":
@@ -142,7 +148,7 @@ def test_permission_matrix(client_for, client_name, method, url, status):
         assert_problem(response, 404, "not_found")
 
 
-STAFF_TAGS = {"pool", "parties", "deposits", "lending", "claims", "cob", "ledger"}
+STAFF_TAGS = {"pool", "parties", "deposits", "lending", "claims", "cob", "ledger", "outlook"}
 
 
 @override_settings(ROOT_URLCONF="riskfund.urls")
