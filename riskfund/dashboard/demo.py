@@ -2,11 +2,13 @@
 the services, day by day, with a close of business after each day so that every chart has a history.
 
 The book: the region, the city and every district pay in (two districts in instalments); five banks sign with
-two guarantors; a few hundred Baotou enterprises (valid USCCs, chars 3–6 ``1502``) borrow between January 2025
-and April 2026 (the 2021 policy version runs through 2026-04-29), bullet or quarterly instalments. Most loans
-are repaid on time, some late; some are compensated after more than 25 days overdue (art. 32) and a few of
-those are partly recovered (art. 33, 34); loans maturing shortly before the last day are left overdue, so
-every bucket is populated. A few disbursement notices come late (art. 27). The trustee credits quarterly
+two guarantors; a few hundred Baotou enterprises (valid USCCs, chars 3–6 ``1502``) borrow from January 2025 to two
+weeks before the last day (the 2021 version runs through 2026-04-29; the bureau renews it in March 2026), bullet or
+quarterly instalments. Most loans are repaid on time, some late; some are compensated after more than 25 days
+overdue and two collection calls (art. 31, 32), some only after months of collection, and many of those are partly
+recovered (art. 33, 34). 2025 is an ordinary year, 2026 a stressed one (``demo_history``): two years of history
+for the stop-line forecast and its back-test. Loans that matured lately sit in the bucket their age gives them.
+A few disbursement notices come late (art. 27). The trustee credits quarterly
 interest (art. 12); banks over 10 × deposit are topped up (requested by the trustee, approved by the bureau,
 executed by the trustee, art. 16), and at the end one request waits for approval.
 
@@ -32,6 +34,7 @@ from riskfund.lending.services import (
     application_create,
     due_diligence_record,
     enterprise_create,
+    loan_event_record,
     loan_register,
     recommendation_issue,
     repayment_post,
@@ -40,16 +43,19 @@ from riskfund.parties.models import Bank, Funder, StaffProfile
 from riskfund.parties.seed import seed_funders
 from riskfund.parties.services import agreement_sign, bank_create, guarantor_create
 from riskfund.policy.seed import seed_reference_data
+from riskfund.policy.services import policy_version_approve
 from riskfund.policy.uscc import uscc_check_char
 from riskfund.pool.models import DepositTopUp
 from riskfund.pool.selectors import topup_suggested
 from riskfund.pool.services import injection_post, interest_post, topup_approve, topup_execute, topup_request
 
+from .demo_history import RENEWAL_APPROVED, RENEWAL_PROPOSED, last_loan_date, loan_outcome, propose_renewal
+
 D = Decimal
 FEN = D("0.01")
 START = date(2024, 12, 2)
 FIRST_LOAN = date(2025, 1, 6)
-LAST_LOAN = date(2026, 4, 20)
+POLICY_2021_ENDS = date(2026, 4, 29)
 SEED = 2026
 
 BANKS = [
@@ -166,6 +172,7 @@ class PortfolioBuilder:
         self.plan = Plan()
         self.users = {}
         self.counts: dict[str, int] = defaultdict(int)
+        self.last_loan = last_loan_date(until, POLICY_2021_ENDS)
 
     # --- the set-up ---------------------------------------------------------------------------------------
     def setup(self) -> None:
@@ -186,6 +193,16 @@ class PortfolioBuilder:
                     user=self.users["bureau"],
                 ),
             )
+
+    def plan_renewal(self) -> None:
+        """The 2026 renewal (art. 40, demo_history): proposed by one bureau user, approved by another."""
+        if self.until < RENEWAL_APPROVED:
+            return
+        pending = {}
+        self.plan.on(RENEWAL_PROPOSED, lambda: pending.update(version=propose_renewal(proposer=self.users["bureau"])))
+        self.plan.on(
+            RENEWAL_APPROVED, lambda: policy_version_approve(version=pending["version"], user=self.users["bureau2"])
+        )
 
     def plan_injections(self) -> None:
         trustee = self.users["trustee"]
@@ -281,7 +298,7 @@ class PortfolioBuilder:
     def plan_loans(self) -> None:
         districts = list(DISTRICTS)
         weights = [DISTRICTS[code][0] for code in districts]
-        span = (LAST_LOAN - FIRST_LOAN).days
+        span = (self.last_loan - FIRST_LOAN).days
         for serial in range(1, self.enterprises + 1):
             district = self.rng.choices(districts, weights)[0]
             industry = self.rng.choice(list(NAME_TRADES))
@@ -390,31 +407,36 @@ class PortfolioBuilder:
             self.plan.on(due_on, lambda d=due_on, a=amount, p=previous: self._repay(state, d, a, rate, p))
             previous = due_on
         last_due = schedule[-1][0]
-        recent = self.until - timedelta(days=110)
         if last_due >= self.until:
             return  # still running
-        if last_due >= recent:
-            if fate < 0.7:
-                self.plan.on(last_due, lambda: self._repay_rest(state, last_due, rate, previous))
-            return  # otherwise: overdue now, in a bucket by how long ago it matured
-        if fate < 0.84:
-            paid_on = last_due
-        elif fate < 0.93:
-            paid_on = last_due + timedelta(days=rng.randint(5, 40))
-        else:
-            deducted = last_due + timedelta(days=rng.randint(27, 45))
-            self.plan.on(deducted, lambda: self._compensate(state, deducted, late=rng.random() < 0.2))
-            if fate > 0.96:
-                recovered = deducted + timedelta(days=rng.randint(60, 150))
-                share = D(rng.choice(["0.2", "0.35", "0.5"]))
-                if recovered <= self.until:
-                    self.plan.on(recovered, lambda: self._recover(state, recovered, share))
+        # what happens after the last simulated day has not happened: a late loan sits in its bucket
+        outcome = loan_outcome(rng, fate, last_due)
+        if outcome.deducted_on is not None:
+            self._plan_compensation(state, last_due, outcome)
             return
+        paid_on = outcome.paid_on
         self.plan.on(paid_on, lambda: self._repay_rest(state, paid_on, rate, previous))
         if again:
             next_disbursed = paid_on + timedelta(days=rng.randint(10, 40))
-            if next_disbursed <= LAST_LOAN:
-                self._plan_loan(state, serial, n + 1, bank, principal, next_disbursed, instalments, False, 0.5, False)
+            if next_disbursed <= self.last_loan:
+                self._plan_loan(
+                    state, serial, n + 1, bank, principal, next_disbursed, instalments, False, rng.random(), False
+                )
+
+    def _plan_compensation(self, state, due_on: date, outcome) -> None:
+        """Two collection calls after the missed due (art. 31 (三)), the deduction (art. 32), perhaps a recovery."""
+        deducted = outcome.deducted_on
+        for day in (due_on + timedelta(days=7), due_on + timedelta(days=20)):
+            self.plan.on(day, lambda d=day: self._collect(state, d))
+        self.plan.on(deducted, lambda: self._compensate(state, deducted, late=self.rng.random() < 0.2))
+        if outcome.recovered_on is not None:
+            recovered, share = outcome.recovered_on, outcome.recovered_share
+            self.plan.on(recovered, lambda: self._recover(state, recovered, share))
+
+    def _collect(self, state, on: date) -> None:
+        loan = state.get("loan")
+        if loan is not None:
+            loan_event_record(loan=loan, kind="collection_call", occurred_on=on, notes="电话催收未果", today=on)
 
     def _repay(self, state, paid_on: date, amount: Decimal, rate: Decimal, since: date) -> None:
         loan = state.get("loan")
@@ -468,6 +490,7 @@ class PortfolioBuilder:
         from riskfund.cob.services import cob_run
 
         self.setup()
+        self.plan_renewal()
         self.plan_injections()
         self.plan_interest()
         self.plan_topups()

@@ -2,6 +2,7 @@ import logging
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -51,6 +52,10 @@ class Command(BaseCommand):
             )
             for key, value in sorted(counts.items()):
                 self.stdout.write(f"  {key}: {value}")
+            if not no_cob:
+                # once, after loading (the daily runs' own forecasts skip every date but the last one)
+                self.stdout.write("the stop-line forecast of every active scenario, and the back-test:")
+                call_command("outlook_forecast", backtest=True, stdout=self.stdout)
         self.stdout.write("demo users (role: user / password):")
         from riskfund.dashboard.demo import DEMO_USER_ROLES
 
