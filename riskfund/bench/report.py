@@ -57,10 +57,45 @@ def _import_rows(imp: dict | None) -> list[tuple]:
     ]
 
 
+def outlook_rows(o: dict | None) -> list[tuple]:
+    """The stop-line forecast (issue 14): one projection of the whole book, in its own process."""
+    if not o:
+        return []
+    load = f"load {o['load'][0]:.1f} → {o['load'][1]:.1f}"
+    return [
+        (
+            f"Stop-line forecast: projection of {o['active_loans']:,} active loans in {o['cohorts']} cohorts, "
+            f"12 months, {o['paths']:,} paths (multinomial draws per cohort, 2 threads)",
+            f"{o['projection_seconds']:.1f} s",
+            f"CPU {o['projection_cpu']:.1f} s ({load})",
+            f"{o['projection_cpu'] / o['projection_seconds']:.1f} cores busy",
+            "≤ 30 s",
+            _yes(o["projection_seconds"] <= 30),
+        ),
+        (
+            "Stop-line forecast: peak memory of the process (inputs, projection, figures)",
+            f"{o['max_rss_mib']:.0f} MiB",
+            "—",
+            "—",
+            "≤ 2 GiB",
+            _yes(o["max_rss_mib"] <= 2048),
+        ),
+        (
+            "Stop-line forecast: inputs from PostgreSQL (loans, schedules, repayments, bucket history → cohorts; "
+            "the funders' money)",
+            f"{o['gather_seconds']:.1f} s",
+            f"projection {o['projection_seconds']:.1f} s",
+            f"end to end {o['total_seconds']:.1f} s",
+            "—",
+            "—",
+        ),
+    ]
+
+
 def table_rows(r: dict) -> list[tuple]:
     """(figure, measured, baseline, comparison, goal, met)."""
     cob, api, post, st, pos = r["cob"], r["api"], r["postings"], r["statement"], r["position"]
-    rows = _import_rows(r.get("imports"))
+    rows = _import_rows(r.get("imports")) + outlook_rows(r.get("outlook"))
     if cob:
         ratio = cob["bare"] / cob["first_run"]
         rows += [
@@ -200,6 +235,13 @@ NOTES = """
   made with `generate_series`; per-row triggers skipped for the fill and the same rules checked set-wise after:
   every fill transaction balances, no orphan entry, every recomputed balance equals the running one), then
   2,000 calls of `pool_position` against one primary-key SELECT of the PoolState row.
+
+- **Stop-line forecast**: `manage.py bench_outlook` in a fresh process (its peak RSS is its own): `gather` reads
+  the book of 2026-04-29 from PostgreSQL into cohorts (bank, district, amount band) with their states and schedule
+  ladders, then `simulate` runs 1,000 paths of 12 months, each month one chain of binomial draws per (cohort,
+  state) and path, on 2 threads (numpy releases the GIL while drawing), and the monthly bands and funder rows are
+  summarised. The book has one day of bucket history, so a dense matrix (every roll possible) replaces the
+  neutral estimate: the most draws, the worst case (riskfund/bench/measure_outlook.py).
 
 ## Fixes made (profiler evidence)
 

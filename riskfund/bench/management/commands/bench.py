@@ -23,6 +23,7 @@ from riskfund.bench.generate import DEFAULT_AS_OF, generate_portfolio
 from riskfund.bench.measure_api import measure_api
 from riskfund.bench.measure_cob import measure_cob
 from riskfund.bench.measure_imports import measure_imports
+from riskfund.bench.measure_outlook import measure_outlook
 from riskfund.bench.measure_position import fill_ledger, measure_position
 from riskfund.bench.measure_postings import measure_postings
 from riskfund.bench.measure_statement import measure_statement
@@ -30,7 +31,7 @@ from riskfund.bench.report import write_report
 from riskfund.lending.models import Loan
 from riskfund.parties.models import Bank
 
-SECTIONS = ("cob", "statement", "postings", "api", "position", "imports")
+SECTIONS = ("cob", "statement", "postings", "api", "position", "imports", "outlook")
 BANK_SHARES = [10] * 10 + [1]  # ten banks of ~100,000 loans and one of ~10,000 (the statement's two sizes)
 PG_SETTINGS = (
     "shared_buffers",
@@ -109,6 +110,7 @@ class Command(BaseCommand):
         if only - set(SECTIONS):
             raise CommandError(f"--only: unknown sections {sorted(only - set(SECTIONS))}")
         self.began = time.monotonic()
+        settings.RISKFUND_FORECAST_AFTER_RUN = False  # the COB timed alone; the forecast has its own section
         load = os.getloadavg()[0]
         self.results = {"started": timezone.localtime(), "sections": {}, "notes": []}
         self.results.update(dict.fromkeys(SECTIONS))
@@ -138,6 +140,8 @@ class Command(BaseCommand):
 
         if "cob" in only:
             self.results["cob"] = self.section("COB", measure_cob, as_of, self.log)
+        if "outlook" in only:
+            self.results["outlook"] = self.section("stop-line forecast", measure_outlook, as_of, self.log)
         if "statement" in only:
             self.results["statement"] = self.section(
                 "statement", measure_statement, big, small, as_of.strftime("%Y-%m"), self.log
