@@ -16,23 +16,16 @@ from datetime import date
 from decimal import Decimal
 
 import numpy as np
-from django.db.models import Case, DecimalField, F, Q, Sum, When
 
 from riskfund.claims.models import Compensation, Recovery
-from riskfund.ledger.models import Entry
+from riskfund.ledger.selectors import balances_on as ledger_balances_on
 from riskfund.lending.rules import add_months, add_years
 from riskfund.parties.models import Funder, FunderTier
 from riskfund.policy.models import PolicyVersion
-from riskfund.pool.models import Injection, InjectionKind
+from riskfund.pool.selectors import replenished_by
 
 from .chain import RECOVERY_MONTHS
 from .projection import Funds
-
-SIGNED = Case(
-    When(side=F("account__normal_side"), then=F("amount")),
-    default=-F("amount"),
-    output_field=DecimalField(max_digits=18, decimal_places=2),
-)
 
 
 def fens(amount: Decimal | None) -> float:
@@ -67,27 +60,8 @@ class FunderSet:
 
 
 def balances_on(as_of: date) -> dict[str, Decimal]:
-    """funder:*, loss:* and pool:interest as of ``as_of`` (normal side positive)."""
-    accounts = Q(account__code__startswith="funder:") | Q(account__code__startswith="loss:")
-    rows = (
-        Entry.objects.filter(accounts | Q(account__code="pool:interest"), transaction__business_date__lte=as_of)
-        .values("account__code")
-        .annotate(total=Sum(SIGNED))
-        .order_by()
-    )
-    return {row["account__code"]: row["total"] for row in rows}
-
-
-def replenished_on(as_of: date) -> dict[str, Decimal]:
-    """Replenishments paid by each funder on or before ``as_of`` and not reversed by then (SPEC §6 R_d)."""
-    rows = (
-        Injection.objects.filter(kind=InjectionKind.REPLENISHMENT, paid_on__lte=as_of)
-        .filter(Q(reversed_on__isnull=True) | Q(reversed_on__gt=as_of))
-        .values("funder_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    return {row["funder_id"]: row["total"] for row in rows}
+    """funder:*, loss:* and pool:interest at the end of ``as_of`` (normal side positive)."""
+    return ledger_balances_on(as_of, prefixes=("funder:", "loss:"), codes=("pool:interest",))
 
 
 def committed_schedule(owed: float, start: date, months: list[date], policy: PolicyVersion, as_of: date) -> np.ndarray:
@@ -164,7 +138,7 @@ def funds_on(
     as_of: date, months: list[date], policy: PolicyVersion, funders: FunderSet
 ) -> tuple[Funds, PastCompensations]:
     balances = balances_on(as_of)
-    replenished = replenished_on(as_of)
+    replenished = replenished_by(as_of)
     horizon = len(months) - 1
     paid_in = np.array([fens(balances.get(f"funder:{code}")) for code in funders.codes])
     loss = np.array([fens(balances.get(f"loss:{code}")) for code in funders.codes])
