@@ -35,3 +35,10 @@ def celery_eager_unless_worker(request):
     app.conf.task_always_eager = request.node.get_closest_marker("worker") is None
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def no_forecast_after_run(settings):
+    """The stop-line forecast queued when a daily run completes (riskfund/outlook/tasks.py) runs only where a test
+    asks for it: with eager Celery it would compute every scenario after each close of business a test makes."""
+    settings.RISKFUND_FORECAST_AFTER_RUN = False

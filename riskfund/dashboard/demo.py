@@ -4,13 +4,13 @@ the services, day by day, with a close of business after each day so that every 
 The book: the region, the city and every district pay in (two districts in instalments); five banks sign with
 two guarantors; a few hundred Baotou enterprises (valid USCCs, chars 3–6 ``1502``) borrow from January 2025 to two
 weeks before the last day (the 2021 version runs through 2026-04-29; the bureau renews it in March 2026), bullet or
-quarterly instalments. Most loans are repaid on time, some late; some are compensated after more than 25 days
-overdue and two collection calls (art. 31, 32), some only after months of collection, and many of those are partly
-recovered (art. 33, 34). 2025 is an ordinary year, 2026 a stressed one (``demo_history``): two years of history
-for the stop-line forecast and its back-test. Loans that matured lately sit in the bucket their age gives them.
-A few disbursement notices come late (art. 27). The trustee credits quarterly
-interest (art. 12); banks over 10 × deposit are topped up (requested by the trustee, approved by the bureau,
-executed by the trustee, art. 16), and at the end one request waits for approval.
+quarterly instalments, for 6, 9 or 12 months. Most loans are repaid on time, some late; some are compensated after
+more than 25 days overdue and two collection calls (art. 31, 32), some only after months of collection, and many
+of those are partly recovered (art. 33, 34). 2025 is an ordinary year, 2026 a stressed one (``demo_history``): two
+years of history for the stop-line forecast and its back-test. Loans that matured lately sit in the bucket their
+age gives them. A few disbursement notices come late (art. 27). The trustee credits quarterly interest (art. 12);
+banks over 10 × deposit are topped up (requested by the trustee, approved by the bureau, executed by the trustee,
+art. 16), and at the end one request waits for approval.
 
 The same seed gives the same loan book; the state it reaches depends on ``until`` (default: yesterday).
 """
@@ -56,6 +56,7 @@ FEN = D("0.01")
 START = date(2024, 12, 2)
 FIRST_LOAN = date(2025, 1, 6)
 POLICY_2021_ENDS = date(2026, 4, 29)
+TERMS = [6, 9, 12, 12]  # months (art. 22: at most 12): the first loans mature from July 2025
 SEED = 2026
 
 BANKS = [
@@ -155,9 +156,11 @@ def _interest(principal: Decimal, rate: Decimal, days: int) -> Decimal:
     return (principal * rate / 100 * days / 365).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def _quarterly_schedule(principal: Decimal, disbursed_on: date, maturity_on: date) -> list[tuple[date, Decimal]]:
-    parts = [(principal / 4).quantize(D("1000"))] * 3
-    dues = [add_months(disbursed_on, 3), add_months(disbursed_on, 6), add_months(disbursed_on, 9), maturity_on]
+def _quarterly_schedule(principal: Decimal, disbursed_on: date, term_months: int) -> list[tuple[date, Decimal]]:
+    """Equal quarterly instalments (to the thousand yuan), the rest at maturity."""
+    count = term_months // 3
+    parts = [(principal / count).quantize(D("1000"))] * (count - 1)
+    dues = [add_months(disbursed_on, 3 * k) for k in range(1, count + 1)]
     return list(zip(dues, [*parts, principal - sum(parts)], strict=True))
 
 
@@ -338,10 +341,11 @@ class PortfolioBuilder:
 
     def _plan_loan(self, state, serial, n, bank, principal, disbursed, instalments, late_notice, fate, again) -> None:
         rng = self.rng
-        maturity = add_months(disbursed, 12)
+        term = rng.choice(TERMS)
+        maturity = add_months(disbursed, term)
         rate = D(rng.choice(["3.45", "3.65", "3.85", "4.05"]))
         contract = f"DEMO-{bank.code}-{serial:04d}-{n}"
-        schedule = _quarterly_schedule(principal, disbursed, maturity) if instalments else [(maturity, principal)]
+        schedule = _quarterly_schedule(principal, disbursed, term) if instalments else [(maturity, principal)]
         guarantor = self.guarantors[self.banks.index(bank) % len(self.guarantors)]
         applied = disbursed - timedelta(days=14)
 
@@ -352,7 +356,7 @@ class PortfolioBuilder:
             application = application_create(
                 enterprise=enterprise,
                 amount=principal,
-                term_months=12,
+                term_months=term,
                 purpose="流动资金周转",
                 submitted_on=applied,
                 user=self.users["district"] if enterprise.district_id == DEMO_DISTRICT else self.users["bureau"],

@@ -160,3 +160,23 @@ def test_scenario_check_accepts_a_bank_set_to_another(world):
         roll_multiplier=Decimal("1.5"), recovery_haircut=Decimal("0.5"), bank_overrides=[{"bank": "BOC", "like": "BOB"}]
     )
     assert cleaned == [{"bank": "BOC", "like": "BOB"}]
+
+
+def test_the_daily_run_queues_the_forecasts_when_it_completes(world, settings, django_capture_on_commit_callbacks):
+    """The COB's completion path queues the task on commit; it forecasts every active scenario for the date."""
+    from riskfund.cob.services import cob_run
+
+    settings.RISKFUND_FORECAST_AFTER_RUN = True
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        cob_run(business_date=date(2024, 7, 31), today=date(2025, 12, 31))
+    assert len(callbacks) >= 1
+    made = Forecast.objects.filter(as_of=date(2024, 7, 31))
+    assert made.count() == Scenario.objects.filter(active=True).count() == 3
+
+
+def test_no_forecast_is_queued_when_the_setting_is_off(world, django_capture_on_commit_callbacks):
+    from riskfund.cob.services import cob_run
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cob_run(business_date=date(2024, 7, 31), today=date(2025, 12, 31))
+    assert not Forecast.objects.exists()
