@@ -71,9 +71,10 @@ def _lend(serial, bank, guarantor, principal: str, maturity: date, schedule=None
     recommendation = recommendation_issue(
         application=application, bank=bank, guarantor=guarantor, amount=amount, issued_on=date(2024, 2, 20)
     )
-    due_diligence_record(
-        recommendation=recommendation, party="bank", opinion="approve", reported_on=date(2024, 2, 21), today=TODAY
-    )
+    for party in ("guarantor", "bank"):  # art. 26: both opinions gate the loan
+        due_diligence_record(
+            recommendation=recommendation, party=party, opinion="approve", reported_on=date(2024, 2, 21), today=TODAY
+        )
     recommendation.refresh_from_db()
     return loan_register(
         bank=bank,
