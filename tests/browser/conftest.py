@@ -68,6 +68,8 @@ def demo_portfolio(transactional_db):
 def login(browser, live_server, username: str, password: str):
     """A new page (1400 × 1000, Chinese) logged in to the admin as ``username``."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    # generous waits: CI runs these beside other tests on two cores, and a chart may take seconds to appear
+    context.set_default_timeout(90_000)
     page = context.new_page()
     page.goto(f"{live_server.url}/admin/login/?next=/admin/")
     page.fill("#id_username", username)

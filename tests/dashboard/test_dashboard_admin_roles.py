@@ -33,6 +33,7 @@ DISTRICT_PAGES = {
     "lending.loan",
     "lending.loanevent",
     "imports.importrun",  # a district officer imports its district's enterprises and applications (issue 17)
+    "disclosure.funderstatementpage",  # its own district's funder statement only (issue 18)
 }
 REGISTERED = sorted(f"{m._meta.app_label}.{m._meta.model_name}" for m in admin.site._registry)
 
