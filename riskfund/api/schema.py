@@ -66,9 +66,16 @@ class AutoSchema(openapi.AutoSchema):
             )
         return params
 
+    def _get_parameters(self):
+        parameters = super()._get_parameters()
+        # a query parameter is validated by the view (an input serializer, a filter): a bad value answers 400
+        self._has_query_parameters = any(parameter["in"] == "query" for parameter in parameters)
+        return parameters
+
     def _problem_statuses(self) -> list[str]:
         is_list = self.method == "GET" and self._is_list_view()
-        statuses = {"400"} if self.method in WRITE_METHODS or is_list else set()
+        validated = self.method in WRITE_METHODS or is_list or getattr(self, "_has_query_parameters", False)
+        statuses = {"400"} if validated else set()
         if self.method in WRITE_METHODS - {"POST"}:
             statuses.add("422")
         if self._is_idempotent():

@@ -33,6 +33,9 @@ def test_schema_builds_and_validates_with_no_warnings(tmp_path):
             for status, answer in op["responses"].items():
                 if status >= "400":
                     assert list(answer["content"]) == ["application/problem+json"], (path, method, status)
+            if any(parameter["in"] == "query" for parameter in op.get("parameters", [])):
+                # a query parameter is validated: a bad value answers 400 (GET /api/v1/outlook/?scenario=a b)
+                assert "400" in op["responses"], (path, method)
     amount = schema["components"]["schemas"]["LedgerEntry"]["properties"]["amount"]
     assert amount["type"] == "string" and amount["pattern"] == r"^[0-9]+(\.[0-9]{1,2})?$"
 
