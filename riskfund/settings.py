@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "riskfund.outlook",
     "riskfund.dashboard",
     "riskfund.disclosure",
+    "riskfund.security",
     "banks",
 ]
 
@@ -159,6 +160,8 @@ REST_FRAMEWORK = {
     # BankRateThrottle counts every request made with a bank key, per bank (rate "bank"); staff are not counted
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle", "banks.auth.BankRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"login": "10/min", "bank": "600/min"},
+    # X-Forwarded-For only behind our own proxies (the hardening block below; 0: the connecting address)
+    "NUM_PROXIES": int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0")),
     "DEFAULT_SCHEMA_CLASS": "riskfund.api.schema.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": None,
@@ -226,3 +229,19 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- Hardening (issue 12): client address, shared cache ---------------------------------------------
+# The login throttle and the admin lockout count per client address (riskfund/security/client.py): the connecting
+# address, or behind DJANGO_TRUSTED_PROXIES proxies of our own the address the outermost one saw.
+RISKFUND_TRUSTED_PROXIES = REST_FRAMEWORK["NUM_PROXIES"]
+# Throttle counts live in a cache every process shares (per-process memory would give 4 gunicorn workers 4x the
+# limit): Redis at REDIS_URL, or in production the broker's Redis; otherwise Django's database cache, whose table
+# ``migrate`` creates (riskfund/security/models.py). The cache is never cleared outside the tests.
+_REDIS_URL = os.environ.get("REDIS_URL", "")
+if not _REDIS_URL and not DEBUG and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    _REDIS_URL = CELERY_BROKER_URL
+if _REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "riskfund_cache"}}
+

@@ -5,6 +5,13 @@ from django.conf import settings
 from django.utils import timezone
 
 
+def pytest_configure(config):
+    """Tests keep the cache (throttle counters, the public page's figures) in each test process's memory, so the
+    many fixtures that clear it need no database; settings.py gives a running site a cache all its processes share,
+    and tests/security/test_security_login_throttle.py exercises that one."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
 def pytest_runtest_setup(item):
     engine = settings.DATABASES["default"]["ENGINE"]
     if item.get_closest_marker("postgres") and engine != "django.db.backends.postgresql":

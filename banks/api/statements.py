@@ -28,7 +28,7 @@ from riskfund.api.serializers import InputSerializer
 from riskfund.exports.download import workbook_response
 from riskfund.exports.models import ExportJob
 
-from ..auth import BankRateThrottle, IsBank
+from ..auth import BANK_AUTHENTICATION, BankRateThrottle, IsBank
 from ..reconciliation import KIND, reconciliation_counts, reconciliation_start, template_sheets
 from ..statements import XLSX_CONTENT_TYPE, month_bounds, month_has_begun, statement_filename, statement_sheets
 from .schema import BankAutoSchema
@@ -37,6 +37,7 @@ XLSX_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description="An .xlsx workb
 
 
 class BankExcelView(APIView):
+    authentication_classes = BANK_AUTHENTICATION
     permission_classes = [IsBank]
     throttle_classes = [BankRateThrottle]
     throttle_scope = "bank"

@@ -31,7 +31,7 @@ from riskfund.lending.validation import InputError
 from riskfund.pool.selectors import deposit_position
 from riskfund.pool.services import topup_request
 
-from ..auth import BankRateThrottle, IsBank
+from ..auth import BANK_AUTHENTICATION, BankRateThrottle, IsBank
 from ..models import WebhookEndpoint
 from ..webhooks import webhook_endpoint_register
 from . import examples
@@ -89,6 +89,7 @@ def loan_body(loan: Loan) -> dict:
 class BankView(APIView):
     """Base of every bank endpoint: bank keys only, per-bank throttle, Api-Key in the schema."""
 
+    authentication_classes = BANK_AUTHENTICATION
     permission_classes = [IsBank]
     throttle_classes = [BankRateThrottle]
     throttle_scope = "bank"  # documents the 429 answer; the counting is BankRateThrottle's

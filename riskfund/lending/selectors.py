@@ -15,7 +15,7 @@ figure is still defined; lists of overdue loans show active loans only.
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from .models import Loan, LoanEvent, LoanEventKind, LoanStatus, Recommendation, 
 from .rules import overdue_bucket, overdue_days_from
 
 __all__ = [
+    "banks_in_district",
     "loan_detail",
     "loan_list",
     "loan_outstanding_on",
@@ -173,4 +174,16 @@ def loans_with_unanswered_risk_warning() -> QuerySet[Loan]:
         .filter(Q(last_visit_on__isnull=True) | Q(last_visit_on__lte=F("last_warning_on")))
         .select_related("bank", "enterprise")
         .order_by("last_warning_on")
+    )
+
+
+def banks_in_district(district: str) -> QuerySet:
+    """Every bank with the outstanding principal and the number of its active loans in one district only
+    (``district_outstanding``, ``district_active_loans``): what a district officer may see of a bank (SPEC §1)."""
+    from riskfund.parties.models import Bank
+
+    active_here = Q(loans__status=LoanStatus.ACTIVE, loans__district_id=district)
+    return Bank.objects.order_by("code").annotate(
+        district_outstanding=Coalesce(Sum("loans__outstanding_principal", filter=active_here), Value(ZERO, _MONEY)),
+        district_active_loans=Count("loans", filter=active_here),
     )

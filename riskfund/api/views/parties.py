@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from riskfund.api.fields import TextField
 from riskfund.dates import not_in_future
 from riskfund.ledger.selectors import account_balance
+from riskfund.lending.selectors import banks_in_district
 from riskfund.parties.models import Agreement, AgreementStatus, Bank, Guarantor
 from riskfund.parties.services import agreement_end, agreement_sign, bank_create, guarantor_create
 from riskfund.pool.models import DepositTopUp, TopUpStatus
@@ -29,6 +30,7 @@ from ..fields import BusinessDateField, FullMatchValidator, MoneyField, NamedCho
 from ..idempotency import IdempotentMixin
 from ..roles import AUDITOR, BUREAU, TRUSTEE, HasRole, IsStaff
 from ..schema import problem_answer
+from ..scope import visible_district
 from ..serializers import InputSerializer
 from .common import MethodPermissionsMixin, validated
 
@@ -65,6 +67,13 @@ class BankSerializer(serializers.ModelSerializer):
     @extend_schema_field(MoneyField())
     def get_deposit_balance(self, bank) -> str:
         return MoneyField().to_representation(account_balance(bank.deposit_account_code))
+
+
+class DistrictBankSerializer(BankSerializer):
+    """A bank as a district officer sees it: the outstanding and the active loans of its own district only."""
+
+    outstanding_principal = MoneyField(source="district_outstanding")
+    active_loans = serializers.IntegerField(source="district_active_loans")
 
 
 class GuarantorSerializer(serializers.ModelSerializer):
@@ -192,11 +201,20 @@ class TopUpFilterSerializer(serializers.Serializer):
 
 
 class BankListCreate(IdempotentMixin, MethodPermissionsMixin, mixins.ListModelMixin, generics.GenericAPIView):
-    """The cooperating banks (art. 14)."""
+    """The cooperating banks (art. 14); a district officer reads each bank's figures of its own district only."""
 
     method_permissions = {"GET": [IsStaff], "POST": [HasRole(BUREAU)]}
     serializer_class = BankSerializer
     queryset = Bank.objects.order_by("code")
+
+    def get_queryset(self):
+        district = visible_district(self.request.user)
+        return self.queryset if district is None else banks_in_district(district)
+
+    def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False) or visible_district(self.request.user) is None:
+            return BankSerializer
+        return DistrictBankSerializer
 
     @extend_schema(tags=["parties"], operation_id="banks_list", summary="Banks")
     def get(self, request, *args, **kwargs):
