@@ -6,8 +6,9 @@ against postings spread over accounts.
   deposit:<bank> (B, F and N do not change), each in its own database transaction, one after another on one
   connection; ``transaction_post`` alone the same way, for reference;
 - baseline: ``bench_transfer()``, a PL/pgSQL function doing the same writes in one round trip: lock the PoolState
-  row, insert the transaction and its two entries, update both balances and the PoolState row — each call its own
-  transaction (autocommit), so both sides pay one commit per posting;
+  row, insert the transaction and its two entries (the ledger's entry-insert trigger moves both balances, as for
+  the service), update the PoolState row — each call its own transaction (autocommit), so both sides pay one commit
+  per posting;
 - hot vs spread: W worker processes for a fixed time, each on its own bank's pair of accounts. Hot: every posting
   through ``pool_post``, so all of them queue on the one PoolState row. Spread: ``transaction_post`` on the same
   pairs, no shared row. The ratio is hot ÷ spread throughput.
@@ -37,10 +38,6 @@ BEGIN
         VALUES (t, 'bench_raw', p_date, now(), '', '');
     INSERT INTO ledger_entry (transaction_id, account_id, side, amount)
         VALUES (t, p_debit, 'D', p_amount), (t, p_credit, 'C', p_amount);
-    UPDATE ledger_account SET balance = balance + CASE WHEN normal_side = 'D' THEN p_amount ELSE -p_amount END
-        WHERE id = p_debit;
-    UPDATE ledger_account SET balance = balance + CASE WHEN normal_side = 'C' THEN p_amount ELSE -p_amount END
-        WHERE id = p_credit;
     UPDATE pool_poolstate SET updated_at = now() WHERE id = 1;
     RETURN t;
 END $$

@@ -30,14 +30,35 @@ Invariants
     2. Entries and transactions are immutable: a mistake is fixed by a reversing transaction
        (``reverses`` points at the original; each transaction is reversed at most once).
     3. Every entry amount is positive (a zero part posts no entry).
-    4. ``Account.balance`` is the running balance on the account's normal side, updated in the same
-       database transaction as the entries, so a balance is read in O(1); ``verify_ledger`` recomputes
+    4. ``Account.balance`` is the running balance on the account's normal side, kept by the database itself: a
+       trigger on entry insert moves the balances of the accounts the new entries touch (in the same database
+       transaction, accounts locked in id order), so a balance is read in O(1); ``verify_ledger`` recomputes
        every balance from the entries and must agree.
+    5. Entries belong to the moment their transaction is posted: none is added to it later.
 
-    Python checks 1–3 first to give a clear error; on PostgreSQL the database refuses them too
-    (migration 0002): a deferred constraint trigger checks the balance of each transaction at commit,
-    triggers refuse UPDATE and DELETE of entries and transactions, and a CHECK refuses non-positive
-    amounts. On SQLite the CHECK and the UPDATE triggers exist as well.
+    Python checks 1–3 first to give a clear error; the database refuses them too (migrations 0002, 0003).
+
+    ==========================================  ==================================  ===============================
+    tamper                                      PostgreSQL                          SQLite
+    ==========================================  ==================================  ===============================
+    unbalanced or empty transaction             refused at commit (deferred         not refused (no deferred
+                                                constraint trigger)                 triggers; Python checks first)
+    non-positive amount, unknown side           CHECK                               CHECK
+    UPDATE of an entry or a transaction         refused (row trigger)               refused (row trigger)
+    DELETE of an entry or a transaction         refused (row trigger)               not refused (Django's test
+                                                                                    flush deletes)
+    entries appended to a posted transaction    refused: each transaction row is    not refused (SQLite has no
+                                                stamped with ``txid_current()``;    transaction id)
+                                                entries only from that one
+    TRUNCATE of a ledger table                  refused (statement trigger)         (SQLite has no TRUNCATE)
+    UPDATE of ``balance`` not from an entry     refused (trigger depth 1)           not refused (no trigger depth);
+                                                                                    ``verify_ledger`` reports it
+    account opened with money, code or side     refused                             refused
+    changed
+    ==========================================  ==================================  ===============================
+
+    A PostgreSQL superuser can still bypass every trigger (``session_replication_role = replica``, as pg_restore
+    ``--disable-triggers``, the bench's bulk loader and the test flush do); the application's role cannot.
 """
 
 import uuid

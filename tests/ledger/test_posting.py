@@ -93,7 +93,10 @@ def test_reversal_mirrors_the_original_once(accounts):
 def test_verify_ledger_reports_a_tampered_running_balance(accounts, capsys):
     inject("10.00")
     call_command("verify_ledger")
-    Account.objects.filter(code="pool:special").update(balance=D("9.00"))
+    with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":  # the guard refuses it; a superuser tampers past every trigger
+            cur.execute("SET LOCAL session_replication_role = replica")
+        cur.execute("UPDATE ledger_account SET balance = 9.00 WHERE code = 'pool:special'")
     with pytest.raises(Exception, match="1 balance difference"):
         call_command("verify_ledger")
     assert "pool:special: running balance 9.00 != sum of entries 10.00" in capsys.readouterr().out
