@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "riskfund.imports",
     "riskfund.approvals",
     "riskfund.audit",
-    "riskfund.bench",
     "riskfund.api",
     "riskfund.outlook",
     "riskfund.dashboard",
@@ -70,6 +69,10 @@ INSTALLED_APPS = [
     "riskfund.security",
     "banks",
 ]
+# the development tools (tools/: the demo loader of `make demo`, the benchmarks of `make bench`): development and
+# test settings only, never production
+if DEBUG:
+    INSTALLED_APPS += ["tools.demo", "tools.bench"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -113,8 +116,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 30, "init_command": "PRAGMA journal_mode=WAL;"}
     )
-    # one test database per test process, so parallel runs on one machine never share a file
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-riskfund-{os.getpid()}.sqlite3")}
     (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 

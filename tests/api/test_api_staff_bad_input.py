@@ -22,7 +22,7 @@ from riskfund.pool.services import topup_request
 from tests.api.apihelpers import assert_problem, post
 from tests.api.staff_world import DONGHE, make_uscc
 
-TOMORROW = (timezone.localdate() + timedelta(days=1)).isoformat()
+TOMORROW = object()  # the day after the bureau's today, computed when the test runs (never at import)
 NOBODY = "00000000-0000-4000-8000-00000000beef"  # fixed: parametrize ids must match across xdist workers
 
 
@@ -259,6 +259,8 @@ def snapshot():
 )
 def test_bad_input_is_refused_and_writes_nothing(world, make_staff, endpoint, case, url, changes, status, code):
     role, default_url, valid_body, *_ = ENDPOINTS[endpoint]
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    changes = {field: tomorrow if value is TOMORROW else value for field, value in changes.items()}
     body = {**valid_body(world), **changes}
     if body.get("enterprise") == "DISHONEST":
         body["enterprise"] = world["dishonest"]

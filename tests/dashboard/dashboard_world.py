@@ -1,13 +1,13 @@
 """A small demo portfolio for the dashboard and browser tests, built by the demo loader through the services
-(riskfund/dashboard/demo.py), without the daily job for every day: three closes of business at the end give the
+(tools/demo/portfolio.py), without the daily job for every day: three closes of business at the end give the
 history charts their points."""
 
 from datetime import date, timedelta
 
 from riskfund.cob.services import cob_run
-from riskfund.dashboard.demo import DEMO_PASSWORDS, PortfolioBuilder, demo_users
 from riskfund.parties.seed import seed_funders
 from riskfund.policy.seed import seed_reference_data
+from tools.demo.portfolio import DEMO_PASSWORDS, PortfolioBuilder, demo_users
 
 UNTIL = date(2025, 9, 30)
 TODAY = date(2025, 10, 1)

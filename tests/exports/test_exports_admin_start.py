@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "claims"))
@@ -19,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "claims"))
 from claims_world import build_world
 
 from riskfund.api.roles import ALL_ROLES, AUDITOR, BUREAU, DISTRICT, TRUSTEE
+from riskfund.exports.admin_start import previous_month
 from riskfund.exports.models import ExportJob
 from riskfund.parties.models import StaffProfile
 
@@ -186,9 +188,15 @@ def test_bad_input_is_shown_on_the_form_and_starts_nothing(client, world, users,
     assert not ExportJob.objects.exists()
 
 
+def test_last_month_is_the_month_before_the_given_date():
+    assert previous_month(date(2026, 1, 1)) == "2025-12"
+    assert previous_month(date(2026, 3, 31)) == "2026-02"
+    assert previous_month(date(2026, 12, 31)) == "2026-11"
+
+
 def test_the_form_suggests_last_month(client, world, users):
+    """Last month of the bureau's own date (Asia/Shanghai), the view's clock: the machine's UTC date is a day
+    behind from 16:00 UTC, and on the last day of a month that is another month."""
     client.force_login(users["auditor"])
     page = client.get(reverse(START)).content.decode()
-    today = date.today()
-    year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
-    assert f'value="{year:04d}-{month:02d}"' in page
+    assert f'value="{previous_month(timezone.localdate())}"' in page

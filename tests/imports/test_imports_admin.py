@@ -1,7 +1,6 @@
 """The admin's import (issue 17): upload → validation → preview (F, N, B, capacity, outstanding, per district) →
 confirm, for the bureau; a district officer's book refused row by row, listed in the page; the auditor reads."""
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,11 +12,6 @@ from riskfund.parties.models import StaffProfile
 from riskfund.pool.models import PoolState
 
 LIST = "/admin/imports/importrun/"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def login(client, role: str, district: str | None = None):

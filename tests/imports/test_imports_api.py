@@ -30,8 +30,7 @@ ID = "00000000-0000-4000-8000-00000000dead"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttles(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fresh_throttles():
     cache.clear()
     yield
     cache.clear()

@@ -1,6 +1,6 @@
 """The round trip of issue 17: a generated two-year book of 2,000 loans (instalments, repayments, compensations,
 recoveries, top-ups, payables, interest, an agreement ended and its deposit returned), lived through the services
-(``riskfund.bench.book``), exported to the template and imported into an empty riskfund, reproduces the same
+(``tools.bench.book``), exported to the template and imported into an empty riskfund, reproduces the same
 ledger to the fen: every account balance, F, N, B with B = F − N, every loan's status and outstanding, and
 ``verify_ledger`` passes."""
 
@@ -12,13 +12,13 @@ from django.core.management import call_command
 from django.db import transaction
 from imports_world import balances
 
-from riskfund.bench.book import simulate_book
 from riskfund.claims.models import Compensation, Payable, Recovery
 from riskfund.imports.export import book_export_bytes
 from riskfund.imports.resolve import Scope
 from riskfund.imports.services import import_book
 from riskfund.lending.models import Loan, LoanEvent, Repayment, ScheduleLine
 from riskfund.pool.models import DepositTopUp, PoolState
+from tools.bench.book import simulate_book
 
 LOANS = 2000
 TODAY = date(2026, 11, 30)

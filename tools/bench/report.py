@@ -208,7 +208,7 @@ def table_rows(r: dict) -> list[tuple]:
 
 
 NOTES = """
-## How each figure is measured (`riskfund/bench/`)
+## How each figure is measured (`tools/bench/`)
 
 - **Portfolio**: `generate_portfolio --loans 1100000 --enterprises 366666 --banks 11 --bank-shares 10,…,10,1`:
   93 % of the loans are active on 2026-04-29 (5 % of them overdue 1–150 days), 5 % repaid, 2 % compensated with
@@ -220,7 +220,7 @@ NOTES = """
   "Again": `cob_run` for the same date (the date is done: nothing is recomputed). "Every step redone": the run's
   step records are deleted and the run resumed, so every statement runs again and must write nothing new.
 - **API**: gunicorn (4 sync workers, `DJANGO_DEBUG=0`, a throw-away secret, persistent connections,
-  `riskfund.bench.settings`: the bare view's URL and a bank rate limit that does not stop the test), a threaded
+  `tools.bench.settings`: the bare view's URL and a bank rate limit that does not stop the test), a threaded
   `http.client` driver with 4 requests in flight; every registration has its own approved recommendation for a
   fresh enterprise and its own `Idempotency-Key`, and must answer 201. Baseline: a plain Django view on the same
   server that parses the same JSON and does one INSERT.
@@ -241,7 +241,7 @@ NOTES = """
   ladders, then `simulate` runs 1,000 paths of 12 months, each month one chain of binomial draws per (cohort,
   state) and path, on 2 threads (numpy releases the GIL while drawing), and the monthly bands and funder rows are
   summarised. The book has one day of bucket history, so a dense matrix (every roll possible) replaces the
-  neutral estimate: the most draws, the worst case (riskfund/bench/measure_outlook.py).
+  neutral estimate: the most draws, the worst case (tools/bench/measure_outlook.py).
 
 ## Fixes made (profiler evidence)
 

@@ -185,7 +185,7 @@ def generate_portfolio(
     bank_shares: list[int] | None = None,
     log: Callable[[str], None] = lambda message: None,
 ) -> dict:
-    """Write the portfolio (see ``riskfund.bench.portfolio``) into a database without loans; returns a summary."""
+    """Write the portfolio (see ``tools.bench.portfolio``) into a database without loans; returns a summary."""
     if loans < 1 or enterprises < 1 or banks < 1:
         raise ValueError("--loans, --enterprises and --banks must be positive")
     shares = bank_shares or [1] * banks

@@ -1,6 +1,6 @@
 """The bare baseline of the API benchmark: a plain Django view that parses the same JSON body and does ONE insert
 (into ``bench_bare``, a table the bench creates), answering 201 — no DRF, no authentication, no rules. Served only
-through ``riskfund.bench.urls`` (``riskfund.bench.settings``), never by the project's own URLs."""
+through ``tools.bench.urls`` (``tools.bench.settings``), never by the project's own URLs."""
 
 import json
 

@@ -18,18 +18,18 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 from django.utils import timezone
 
-from riskfund.bench.bulk import may_bypass_triggers
-from riskfund.bench.generate import DEFAULT_AS_OF, generate_portfolio
-from riskfund.bench.measure_api import measure_api
-from riskfund.bench.measure_cob import measure_cob
-from riskfund.bench.measure_imports import measure_imports
-from riskfund.bench.measure_outlook import measure_outlook
-from riskfund.bench.measure_position import fill_ledger, measure_position
-from riskfund.bench.measure_postings import measure_postings
-from riskfund.bench.measure_statement import measure_statement
-from riskfund.bench.report import write_report
 from riskfund.lending.models import Loan
 from riskfund.parties.models import Bank
+from tools.bench.bulk import may_bypass_triggers
+from tools.bench.generate import DEFAULT_AS_OF, generate_portfolio
+from tools.bench.measure_api import measure_api
+from tools.bench.measure_cob import measure_cob
+from tools.bench.measure_imports import measure_imports
+from tools.bench.measure_outlook import measure_outlook
+from tools.bench.measure_position import fill_ledger, measure_position
+from tools.bench.measure_postings import measure_postings
+from tools.bench.measure_statement import measure_statement
+from tools.bench.report import write_report
 
 SECTIONS = ("cob", "statement", "postings", "api", "position", "imports", "outlook")
 BANK_SHARES = [10] * 10 + [1]  # ten banks of ~100,000 loans and one of ~10,000 (the statement's two sizes)

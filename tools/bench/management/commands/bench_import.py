@@ -1,7 +1,7 @@
 """``python manage.py bench_import --loans 10000``: the import benchmark of issue 17 on a database of its own.
 
 The database of ``DATABASE_URL`` (its name must say "bench") is dropped, created, migrated and bootstrapped: an
-empty riskfund. A plain book of N loans with their repayments (``riskfund.bench.import_book``) is written in the
+empty riskfund. A plain book of N loans with their repayments (``tools.bench.import_book``) is written in the
 template, then imported the way the admin does it — validation (the dry run through the services, rolled back),
 then the commit (replayed again and kept) — each timed; rows/s counts the book's data rows. The ledger is
 verified afterwards. The result is printed as one JSON line (the ``bench`` command's "imports" section reads it).
@@ -16,12 +16,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from riskfund.bench.import_book import plain_book
-from riskfund.bench.management.commands.bench import _recreate_database
 from riskfund.imports.export import book_bytes
 from riskfund.imports.resolve import Scope
 from riskfund.imports.services import import_book
 from riskfund.lending.models import Loan, Repayment
+from tools.bench.import_book import plain_book
+from tools.bench.management.commands.bench import _recreate_database
 
 TODAY = date(2026, 4, 30)
 

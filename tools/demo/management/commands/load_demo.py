@@ -33,7 +33,7 @@ class Command(BaseCommand):
         self.stdout.write(f"demo superuser {'created' if created else 'updated'}: {user}")
         if not portfolio:
             return
-        from riskfund.dashboard.demo import demo_loaded, demo_users, load_portfolio
+        from tools.demo.portfolio import demo_loaded, demo_users, load_portfolio
 
         # the in-process Celery tasks (webhooks to banks with no endpoint) log every run at INFO: keep it quiet
         logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
@@ -57,7 +57,7 @@ class Command(BaseCommand):
                 self.stdout.write("the stop-line forecast of every active scenario, and the back-test:")
                 call_command("outlook_forecast", backtest=True, stdout=self.stdout)
         self.stdout.write("demo users (role: user / password):")
-        from riskfund.dashboard.demo import DEMO_USER_ROLES
+        from tools.demo.portfolio import DEMO_USER_ROLES
 
         for username, pw in passwords.items():
             self.stdout.write(f"  {DEMO_USER_ROLES[username]:8} {username} / {pw}")

@@ -2,9 +2,9 @@
 against a bare Django view doing one insert on the same server.
 
 The server: ``gunicorn riskfund.wsgi`` on 127.0.0.1 and a free port, W sync workers, production settings
-(``DJANGO_DEBUG=0``, a throw-away secret, persistent database connections) with ``riskfund.bench.settings`` (the
+(``DJANGO_DEBUG=0``, a throw-away secret, persistent database connections) with ``tools.bench.settings`` (the
 bare view's URL, a bank rate limit that does not stop the test). Requests carry ``X-Forwarded-Proto: https`` as
-they would behind the TLS proxy of the README's production setup. The client: ``riskfund.bench.loaddriver``.
+they would behind the TLS proxy of the README's production setup. The client: ``tools.bench.loaddriver``.
 
 Each registration uses its own approved recommendation (for a fresh Baotou SME, so every origination check runs
 and passes) and its own idempotency key; every answer must be a 201.
@@ -126,7 +126,7 @@ class Server:
     def __enter__(self) -> "Server":
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "riskfund.bench.settings",
+            "DJANGO_SETTINGS_MODULE": "tools.bench.settings",
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",

@@ -1,4 +1,4 @@
-"""What becomes of each demo loan, and the policy renewal that keeps the demo lending (riskfund/dashboard/demo.py).
+"""What becomes of each demo loan, and the policy renewal that keeps the demo lending (tools/demo/portfolio.py).
 
 Two years of history for the stop-line forecast and its back-test (issue 14): loans whose last instalment falls due
 in 2025 meet an ordinary year, those due in 2026 a stressed one (a downturn in the rare-earth and steel trades of

@@ -6,7 +6,7 @@ two guarantors; a few hundred Baotou enterprises (valid USCCs, chars 3–6 ``150
 weeks before the last day (the 2021 version runs through 2026-04-29; the bureau renews it in March 2026), bullet or
 quarterly instalments, for 6, 9 or 12 months. Most loans are repaid on time, some late; some are compensated after
 more than 25 days overdue and two collection calls (art. 31, 32), some only after months of collection, and many
-of those are partly recovered (art. 33, 34). 2025 is an ordinary year, 2026 a stressed one (``demo_history``): two
+of those are partly recovered (art. 33, 34). 2025 is an ordinary year, 2026 a stressed one (``history``): two
 years of history for the stop-line forecast and its back-test. Loans that matured lately sit in the bucket their
 age gives them. A few disbursement notices come late (art. 27). The trustee credits quarterly interest (art. 12);
 banks over 10 × deposit are topped up (requested by the trustee, approved by the bureau, executed by the trustee,
@@ -49,7 +49,7 @@ from riskfund.pool.models import DepositTopUp
 from riskfund.pool.selectors import topup_suggested
 from riskfund.pool.services import injection_post, interest_post, topup_approve, topup_execute, topup_request
 
-from .demo_history import RENEWAL_APPROVED, RENEWAL_PROPOSED, last_loan_date, loan_outcome, propose_renewal
+from .history import RENEWAL_APPROVED, RENEWAL_PROPOSED, last_loan_date, loan_outcome, propose_renewal
 
 D = Decimal
 FEN = D("0.01")

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from riskfund.bench.generate import DEFAULT_AS_OF, generate_portfolio
+from tools.bench.generate import DEFAULT_AS_OF, generate_portfolio
 
 
 def _iso_date(value: str) -> date:

@@ -1,6 +1,6 @@
 """A consistent synthetic portfolio for scale tests: ``generate_portfolio(loans=N, enterprises=M, banks=K)``.
 
-What it writes (COPY on PostgreSQL, ``bulk_create`` on SQLite — ``riskfund.bench.bulk``):
+What it writes (COPY on PostgreSQL, ``bulk_create`` on SQLite — ``tools.bench.bulk``):
 
 - the reference data and funders (``bootstrap``'s seeds), two guarantors, K banks with their ledger accounts
   (``bank_create``), one active agreement per bank with its initial deposit, one executed top-up per bank;
@@ -15,12 +15,12 @@ What it writes (COPY on PostgreSQL, ``bulk_create`` on SQLite — ``riskfund.ben
 
 Loans are spread over the banks in proportion to ``bank_shares`` (default equal) and over the enterprises round
 robin (so no enterprise passes the 10,000,000 limit while N ≤ 4 M). Then every running figure is set from what the
-rows imply, set-wise (``riskfund.bench.finish``): account balances from their entries, the PoolState figures F, N,
+rows imply, set-wise (``tools.bench.finish``): account balances from their entries, the PoolState figures F, N,
 B and outstanding, the funders' and banks' counters, the dishonest flags. Same seed, same portfolio.
 
 On PostgreSQL the ledger rows are COPY'd with every trigger in place: the deferred balance trigger checks each
 transaction when its chunk commits. The other tables are COPY'd in chunks of ``CHUNK`` loans, one database
-transaction each, by a writer thread while the next chunk is generated (``riskfund.bench.bulk``).
+transaction each, by a writer thread while the next chunk is generated (``tools.bench.bulk``).
 """
 
 import random

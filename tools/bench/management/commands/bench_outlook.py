@@ -1,5 +1,5 @@
 """``python manage.py bench_outlook --as-of D --paths 1000``: one forecast over the whole book, timed; prints one
-JSON line (riskfund/bench/measure_outlook.py runs it in a fresh process)."""
+JSON line (tools/bench/measure_outlook.py runs it in a fresh process)."""
 
 import json
 import resource
@@ -28,7 +28,7 @@ DENSE = np.array(
 
 
 class Command(BaseCommand):
-    help = "Time one stop-line forecast over every active loan (for riskfund/bench/measure_outlook.py)."
+    help = "Time one stop-line forecast over every active loan (for tools/bench/measure_outlook.py)."
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", type=date.fromisoformat, required=True)

@@ -1,4 +1,4 @@
-"""The project's URLs plus the bench's bare baseline view; selected only by ``riskfund.bench.settings``."""
+"""The project's URLs plus the bench's bare baseline view; selected only by ``tools.bench.settings``."""
 
 from django.urls import path
 
