@@ -43,7 +43,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
-from riskfund.api.roles import request_bank_id
+from riskfund.access import request_bank_id
 
 from .models import BankApiKey
 

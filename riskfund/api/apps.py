@@ -8,4 +8,9 @@ class ApiConfig(AppConfig):
     verbose_name = _("接口")
 
     def ready(self) -> None:
+        from riskfund.cob.housekeeping import register_purge
+
         from . import schema  # noqa: F401 — registers the drf-spectacular extensions
+        from .idempotency import idempotency_purge
+
+        register_purge("idempotency", idempotency_purge)

@@ -1,42 +1,37 @@
-"""Staff roles (SPEC §1) and the client an idempotency key belongs to.
+"""DRF permission classes over the one permission model (riskfund/access.py) and the client an idempotency key
+belongs to.
 
-A role is a Django group named ``bureau``, ``trustee``, ``district`` or ``auditor``; a superuser has every
-role. Banks are not staff: a bank authenticator (banks/auth.py) identifies the bank either by setting
-``request.bank`` or by returning an ``auth`` object with a ``bank_id``; ``client_scope`` honours both.
+A bank authenticator (banks/auth.py) identifies the bank either by setting ``request.bank`` or by returning an
+``auth`` object with a ``bank_id``; ``client_scope`` honours both.
 """
 
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
 
-BUREAU = "bureau"
-TRUSTEE = "trustee"
-DISTRICT = "district"
-AUDITOR = "auditor"
-ALL_ROLES = frozenset({BUREAU, TRUSTEE, DISTRICT, AUDITOR})
+from riskfund.access import (
+    ALL_ROLES,
+    AUDITOR,
+    BUREAU,
+    DISTRICT,
+    TRUSTEE,
+    capability_roles,
+    request_bank_id,
+    user_roles,
+)
 
-_CACHE_ATTR = "_riskfund_roles"
-
-
-def user_roles(user) -> set[str]:
-    """The staff roles of ``user``: none for anonymous or inactive users, all of them for a superuser."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is None:
-        if user.is_superuser:
-            cached = frozenset(ALL_ROLES)
-        else:
-            cached = frozenset(user.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True))
-        setattr(user, _CACHE_ATTR, cached)
-    return set(cached)
-
-
-def request_bank_id(request):
-    """The id of the bank behind the request, or None for staff and anonymous requests."""
-    bank = getattr(request, "bank", None)
-    if bank is not None:
-        return getattr(bank, "pk", bank)
-    return getattr(getattr(request, "auth", None), "bank_id", None)
+__all__ = [
+    "ALL_ROLES",
+    "AUDITOR",
+    "BUREAU",
+    "DISTRICT",
+    "TRUSTEE",
+    "Can",
+    "HasRole",
+    "IsStaff",
+    "client_scope",
+    "request_bank_id",
+    "user_roles",
+]
 
 
 def client_scope(request) -> str:
@@ -69,6 +64,15 @@ def HasRole(*roles: str) -> type[BasePermission]:
 
     _HasRole.__name__ = _HasRole.__qualname__ = "HasRole_" + "_".join(sorted(wanted))
     return _HasRole
+
+
+def Can(capability: str) -> type[BasePermission]:
+    """A permission class letting in staff whose role holds ``capability`` (riskfund.access.CAPABILITIES): the
+    same answer as ``user.has_perm("parties.<capability>")``."""
+    permission = HasRole(*sorted(capability_roles(capability)))
+    permission.capability = capability
+    permission.__name__ = permission.__qualname__ = f"Can_{capability}"
+    return permission
 
 
 IsStaff = HasRole(*sorted(ALL_ROLES))

@@ -2,7 +2,7 @@
 bureau, and the helpers the enterprise and injection admins use to make a request ("申请移出失信名单",
 "申请冲正").
 
-The bureau decides (``ACTION_ROLES`` in riskfund/dashboard/roles.py limits the actions to it); the trustee and
+The bureau decides (``ACTION_ROLES`` in riskfund/access.py limits the actions to it); the trustee and
 the auditor see the list. A request is never edited or deleted here: it moves on only by a decision.
 """
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import models
 
-from riskfund.api.roles import BUREAU, TRUSTEE
+from riskfund.access import BUREAU, TRUSTEE
 from riskfund.errors import RuleViolation
 from riskfund.lending.models import Enterprise
 from riskfund.lending.services.enterprises import enterprise_lift_dishonest

@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from riskfund.api.roles import user_roles
+from riskfund.access import user_roles
 from riskfund.errors import RuleViolation
 
 from .kinds import approval_action, no_floats

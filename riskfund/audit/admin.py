@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from riskfund.api.roles import AUDITOR, BUREAU, user_roles
+from riskfund.access import AUDITOR, BUREAU, user_roles
 
 from .models import AuditEvent, Operation
 from .triggers import audited_models

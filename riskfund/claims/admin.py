@@ -85,7 +85,7 @@ class PayableAdmin(ReadOnlyRecordAdmin):
     actions = ["settle_selected"]
 
     def has_change_permission(self, request, obj=None) -> bool:
-        """The settle action needs change permission on the list (the trustee's, ``dashboard.roles``); a payable
+        """The settle action needs change permission on the list (the trustee's, riskfund/access.py); a payable
         itself is never edited, so its own page is view-only."""
         if obj is not None:
             return False

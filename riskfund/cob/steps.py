@@ -27,6 +27,7 @@ from riskfund.pool.selectors import funder_list, funder_minimum, pool_position, 
 from riskfund.pool.services import pool_suspension_check
 
 from . import sql
+from .housekeeping import purge_all
 from .models import Bucket, CobFlag, FlagKind, LoanStatus, PoolSnapshot
 
 _MONEY = DecimalField(max_digits=18, decimal_places=2)
@@ -323,12 +324,9 @@ def step_threshold(d: date) -> int:
 
 
 def step_purge_idempotency(d: date) -> int:
-    """API.md: idempotency keys are kept 90 days; older ones are deleted (wall-clock age, not business date)."""
-    try:
-        from riskfund.api.idempotency import idempotency_purge
-    except ImportError:
-        return 0
-    return idempotency_purge()
+    """API.md: idempotency keys are kept 90 days; older ones are deleted (wall-clock age, not business date) by
+    the purge the API registers (riskfund/cob/housekeeping.py)."""
+    return purge_all()
 
 
 def _late_compensation_notices(d: date) -> int:

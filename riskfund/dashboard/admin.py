@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from riskfund.api.roles import AUDITOR, BUREAU, user_roles
+from riskfund.access import AUDITOR, BUREAU, user_roles
 from riskfund.errors import RuleViolation
 from riskfund.exports.services import export_job_start
 from riskfund.parties.admin import rule_message

@@ -1,18 +1,9 @@
-"""Roles in the admin (SPEC §1): who may see and do what, by group membership.
+"""Roles in the admin (SPEC §1): every model admin asks the one permission model (riskfund/access.py).
 
-A role is a Django group — ``bureau``, ``trustee``, ``district``, ``auditor`` (``riskfund.api.roles``); a
-superuser has every role. The admin asks ``RoleAdminMixin`` instead of Django's per-model permissions:
-
-- bureau (市工信局): everything the model admin itself allows (admins that are read-only stay read-only —
-  financial records are corrected by reversals, never edited or deleted);
-- trustee (受托管理机构): sees every record of the programme and adds / changes the postings it keeps
-  (injections, interest, deposit top-ups it executes, payables it settles);
-- district officer (各地区中小企业管理部门): only enterprises, applications, recommendations and loans of its
-  own district (``StaffProfile.district``); an officer with no district sees none;
-- auditor: reads everything of the programme, changes nothing, runs no action.
-
-User accounts, groups, staff scopes, API tokens and bank keys are the bureau's alone. Admin actions run only for
-a role listed in ``ACTION_ROLES`` (when the action is listed there) and only for a user who may change the model.
+``RoleAdminMixin`` answers the admin's permission questions with ``access.role_may`` — Django's ``has_perm``
+through the role groups — and limits a district officer to its district (``access.scope_queryset``). Admin actions
+run only for a role listed in ``access.ACTION_ROLES`` (when the action is listed there) and only for a user who
+may change the model.
 
 ``install_role_admins`` gives every model admin registered on the site this behaviour: it puts
 ``RoleAdminMixin`` just above ``ModelAdmin`` in each admin's MRO, so each admin's own restrictions (read-only,
@@ -21,101 +12,16 @@ autodiscovery, so the admins of every app — including those written later — 
 """
 
 from django.contrib import admin
-from django.db.models import Q, QuerySet
 
-from riskfund.api.roles import AUDITOR, BUREAU, DISTRICT, TRUSTEE, user_roles
-
-# What a non-bureau role may see: app labels whose every model is programme data.
-PROGRAMME_APPS = frozenset(
-    {
-        "policy",
-        "ledger",
-        "parties",
-        "pool",
-        "lending",
-        "claims",
-        "cob",
-        "outbox",
-        "exports",
-        "dashboard",
-        "outlook",
-        "banks",
-        "approvals",
-    }
+from riskfund.access import (
+    ACTION_ROLES,
+    DISTRICT_SCOPE,
+    is_district_only,
+    model_key,
+    role_may,
+    scope_queryset,
+    user_roles,
 )
-
-# Programme models that are still the bureau's alone: bank API keys and staff scopes.
-BUREAU_ONLY = frozenset({"banks.bankapikey", "parties.staffprofile"})
-
-# Models the trustee writes (art. 10–12, 16, 32): "app_label.model_name".
-TRUSTEE_WRITES = frozenset({"pool.injection", "pool.interestcredit", "pool.deposittopup", "claims.payable"})
-
-# Lookup from each district-scoped model to the district (a ``parties.Funder``) it belongs to (art. 7).
-DISTRICT_SCOPE = {
-    "lending.enterprise": "district",
-    "lending.application": "enterprise__district",
-    "lending.recommendation": "application__enterprise__district",
-    "lending.loan": "district",
-    "lending.loanevent": "loan__district",
-}
-
-# Actions restricted to roles beyond "may change the model": "app_label.model_name" → {action: roles}.
-ACTION_ROLES = {
-    # art. 16: the bureau (专项工作协调办公室) approves; the trustee executes the approved amount.
-    "pool.deposittopup": {"approve_selected": {BUREAU}, "execute_selected": {TRUSTEE, BUREAU}},
-    # maker-checker (riskfund.approvals): the bureau decides; the trustee may ask for an injection's reversal
-    "approvals.approvalrequest": {"approve_selected": {BUREAU}, "reject_selected": {BUREAU}},
-    "pool.injection": {"request_reversal": {TRUSTEE, BUREAU}},
-    "outlook.scenario": {"run_forecast": {BUREAU}},
-}
-
-
-def model_key(model) -> str:
-    return f"{model._meta.app_label}.{model._meta.model_name}"
-
-
-def user_district_code(user) -> str | None:
-    """The district (funder code) a district officer is limited to, None when it has no profile district."""
-    # a missing StaffProfile raises RelatedObjectDoesNotExist, an AttributeError: getattr's default applies
-    profile = getattr(user, "staff_profile", None) if user.is_authenticated else None
-    return profile.district_id if profile is not None else None
-
-
-def is_district_only(user) -> bool:
-    """A district officer with no wider role: every figure it sees is limited to its district."""
-    roles = user_roles(user)
-    return DISTRICT in roles and not roles & {BUREAU, TRUSTEE, AUDITOR}
-
-
-def role_may(user, model, action: str) -> bool:
-    """May ``user`` ``action`` (view / add / change / delete) objects of ``model`` in the admin?"""
-    if not (user.is_active and user.is_staff):
-        return False
-    if user.is_superuser:
-        return True
-    roles = user_roles(user)
-    key = model_key(model)
-    if BUREAU in roles:
-        return True
-    app = model._meta.app_label
-    if action == "view":
-        if roles & {TRUSTEE, AUDITOR} and app in PROGRAMME_APPS and key not in BUREAU_ONLY:
-            return True
-        return DISTRICT in roles and key in DISTRICT_SCOPE
-    if action in {"add", "change"}:
-        return TRUSTEE in roles and key in TRUSTEE_WRITES
-    return False
-
-
-def scope_queryset(user, model, queryset: QuerySet) -> QuerySet:
-    """Limit a district officer to the rows of its own district; other roles see every row."""
-    key = model_key(model)
-    if key not in DISTRICT_SCOPE or not is_district_only(user):
-        return queryset
-    code = user_district_code(user)
-    if code is None:
-        return queryset.none()
-    return queryset.filter(Q(**{f"{DISTRICT_SCOPE[key]}_id": code}))
 
 
 class RoleAdminMixin:

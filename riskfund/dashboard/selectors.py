@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from riskfund.access import is_district_only, user_district_code
 from riskfund.approvals.models import ApprovalRequest, ApprovalStatus
 from riskfund.cob.models import Bucket, LoanStatus, PoolSnapshot
 from riskfund.lending.models import Loan
@@ -26,8 +27,6 @@ from riskfund.policy.models import PolicyVersion
 from riskfund.policy.selectors import policy_for_pool
 from riskfund.pool.models import DepositTopUp, PoolStateChange, TopUpStatus
 from riskfund.pool.selectors import deposit_balance, funder_list, pool_position
-
-from .roles import is_district_only, user_district_code
 
 PERCENT = Decimal("0.01")
 MATURITY_WINDOW_DAYS = 60  # art. 31: the maturity reminder 60 days ahead (the policy's figure when it has one)

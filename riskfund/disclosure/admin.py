@@ -10,8 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from riskfund.api.roles import AUDITOR, BUREAU, DISTRICT, TRUSTEE, user_roles
-from riskfund.dashboard.roles import is_district_only, user_district_code
+from riskfund.access import AUDITOR, BUREAU, DISTRICT, TRUSTEE, is_district_only, user_district_code, user_roles
 from riskfund.dates import month_bounds, month_has_begun
 from riskfund.errors import RuleViolation
 from riskfund.exports.download import workbook_response

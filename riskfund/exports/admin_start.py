@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from riskfund.api.roles import AUDITOR, BUREAU, TRUSTEE, user_roles
+from riskfund.access import AUDITOR, BUREAU, TRUSTEE, user_roles
 from riskfund.errors import RuleViolation
 from riskfund.parties.models import Bank
 

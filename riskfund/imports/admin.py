@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from riskfund.api.roles import AUDITOR, BUREAU, DISTRICT, TRUSTEE, user_roles
+from riskfund.access import AUDITOR, BUREAU, DISTRICT, TRUSTEE, user_roles
 from riskfund.errors import RuleViolation
 
 from .models import ImportRun

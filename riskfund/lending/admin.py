@@ -5,7 +5,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from riskfund.api.roles import user_roles
+from riskfund.access import user_roles
 from riskfund.approvals.admin import ReasonActionForm, request_for_each
 from riskfund.approvals.kinds import approval_action
 from riskfund.approvals.models import ApprovalKind

@@ -2,7 +2,7 @@
 latest forecast — months, per-funder table, fan chart, Excel export — the scenarios side by side, and the stored
 forecasts (read-only).
 
-Who may (riskfund/dashboard/roles.py): the bureau edits scenarios and runs them; trustee and auditor read; the
+Who may (riskfund/access.py): the bureau edits scenarios and runs them; trustee and auditor read; the
 Excel export is open to every reader of the page. Running queues the Celery task after commit; the page shows the
 result once stored.
 """

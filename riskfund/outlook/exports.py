@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from riskfund.dashboard.roles import is_district_only, user_district_code
+from riskfund.access import is_district_only, user_district_code
 from riskfund.errors import RuleViolation
 from riskfund.exports.registry import register
 from riskfund.exports.xlsx import Column, Sheet, summary_sheet

@@ -11,9 +11,12 @@ so that limits are read in O(1); no rule lives in ``save()``.
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from riskfund.access import CAPABILITIES
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -196,3 +199,14 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.district or '-'}"
+
+
+class Role(Group):
+    """A staff role (SPEC §1): the Django group of that name. Its permissions are the capabilities of the API
+    (``riskfund.access.CAPABILITIES``); ``riskfund.access.sync_role_groups`` gives each group its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("岗位")
+        verbose_name_plural = _("岗位")
+        permissions = [(codename, name) for codename, (name, _roles) in CAPABILITIES.items()]

@@ -28,7 +28,7 @@ def token():
     account_open(code="pool:special", name="", normal_side=Side.DEBIT)
     account_open(code="funder:city", name="", normal_side=Side.CREDIT)
     user = get_user_model().objects.create_user(username="bureau-1", password="x")
-    user.groups.add(Group.objects.create(name="bureau"))
+    user.groups.add(Group.objects.get_or_create(name="bureau")[0])
     return AuthToken.objects.create(user=user)[1]
 
 

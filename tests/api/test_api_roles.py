@@ -16,7 +16,7 @@ def user(db):
 
 
 def test_roles_come_from_groups(user):
-    user.groups.add(Group.objects.create(name="trustee"), Group.objects.create(name="not-a-role"))
+    user.groups.add(Group.objects.get_or_create(name="trustee")[0], Group.objects.create(name="not-a-role"))
     assert user_roles(user) == {"trustee"}
 
 
@@ -29,7 +29,7 @@ def test_superuser_has_every_role_and_inactive_none(user):
 
 
 def test_has_role_permission(user):
-    user.groups.add(Group.objects.create(name="auditor"))
+    user.groups.add(Group.objects.get_or_create(name="auditor")[0])
     request = SimpleNamespace(user=user)
     assert HasRole("auditor", "bureau")().has_permission(request, None)
     assert not HasRole("bureau")().has_permission(request, None)

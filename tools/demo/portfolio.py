@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from riskfund.api.roles import ALL_ROLES, AUDITOR, BUREAU, DISTRICT, TRUSTEE
+from riskfund.access import ALL_ROLES, AUDITOR, BUREAU, DISTRICT, TRUSTEE
 from riskfund.errors import RuleViolation
 from riskfund.lending.models import Loan, LoanStatus
 from riskfund.lending.rules import add_months

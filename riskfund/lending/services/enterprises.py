@@ -190,7 +190,7 @@ def enterprise_lift_dishonest(*, enterprise: Enterprise, on: date, reason: str, 
     Called when a second bureau user approves the lift request (``riskfund.approvals``, maker-checker): ``user`` is
     that checker and must hold the bureau role (``approver_not_authorised``, 403); a blank reason → ``InputError``;
     an enterprise not listed → ``enterprise_not_dishonest``. The history keeps the listing and the lifting."""
-    from riskfund.api.roles import BUREAU, user_roles
+    from riskfund.access import BUREAU, user_roles
 
     reason = (reason or "").strip()
     if not reason:

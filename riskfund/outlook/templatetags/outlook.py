@@ -6,7 +6,7 @@ task, or the bureau's "run now"). A district officer sees the pool-wide line and
 
 from django import template
 
-from riskfund.dashboard.roles import is_district_only, user_district_code
+from riskfund.access import is_district_only, user_district_code
 from riskfund.outlook.display import forecast_panel
 from riskfund.outlook.models import BASE, Scenario
 from riskfund.outlook.selectors import latest_forecast

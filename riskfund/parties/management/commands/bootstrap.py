@@ -1,9 +1,7 @@
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
+from riskfund.access import sync_role_groups
 from riskfund.parties.seed import seed_funders
-
-ROLE_GROUPS = ["bureau", "trustee", "district", "auditor"]
 
 
 class Command(BaseCommand):
@@ -22,5 +20,5 @@ class Command(BaseCommand):
             f"funders created: {funders['funders']}, accounts opened: {funders['accounts']}, "
             f"pool state created: {funders['pool_state']}"
         )
-        new_groups = [name for name in ROLE_GROUPS if Group.objects.get_or_create(name=name)[1]]
-        self.stdout.write(f"role groups created: {', '.join(new_groups) if new_groups else 'none'}")
+        counts = sync_role_groups()
+        self.stdout.write("role groups (permissions): " + ", ".join(f"{role} ({n})" for role, n in counts.items()))
