@@ -1,8 +1,9 @@
 """Writes of the claims app: compensation (art. 20, 32, 36), payable settlement (SPEC §4) and recovery (art. 33, 34).
 
-Each service is ONE database transaction that locks the ``PoolState`` row first (``pool_state_lock``), then the
-loan (or the payable), as the lending services do; money moves only through ``pool_post``, which posts a
-balanced ledger transaction, moves F, N, B and re-evaluates the suspension of art. 37 in the same transaction.
+Each service is ONE database transaction that takes its locks in the global order of riskfund/pool/posting.py: the
+loan (or the payable) and the rows whose counters it moves, then the ledger accounts whose balance decides the legs
+(``accounts_lock``), the ``PoolState`` row last; money moves only through ``pool_post``, which posts a balanced
+ledger transaction, moves F, N, B and re-evaluates the suspension of art. 37 in the same transaction.
 Every split goes through ``riskfund.money.allocate`` with the weights of the LOAN's policy version (SPEC §2: a loan
 keeps its version for life). Broken rules raise ``RuleViolation`` with SPEC.md's code and the article.
 
@@ -27,7 +28,6 @@ from django.utils import timezone
 from riskfund.dates import not_in_future
 from riskfund.dbmoney import money_plus
 from riskfund.errors import RuleViolation
-from riskfund.ledger.selectors import account_balance
 from riskfund.lending.models import DishonestCause, Loan, LoanStatus, Repayment
 from riskfund.lending.selectors import overdue_days
 from riskfund.lending.services import enterprise_list_dishonest
@@ -37,9 +37,8 @@ from riskfund.parties.models import Agreement, AgreementStatus, Bank, Funder
 from riskfund.parties.selectors import agreement_open
 from riskfund.parties.services import agreement_loans_closed
 from riskfund.policy.calendar import add_working_days
-from riskfund.pool.models import PoolState
+from riskfund.pool.posting import accounts_lock, pool_outstanding_add, pool_post, pool_post_figures
 from riskfund.pool.selectors import is_backdated
-from riskfund.pool.services import pool_outstanding_add, pool_post, pool_state_lock
 
 from .models import Compensation, Payable, Recovery
 
@@ -57,21 +56,18 @@ def _minus(after: list[Decimal], before: list[Decimal]) -> list[Decimal]:
 # --- compensation (art. 20, 32, 36) ------------------------------------------------------------------------
 
 
-def _close_compensated_loan(*, state: PoolState, loan: Loan, closed_on: date) -> None:
-    """SPEC §10: a compensated loan counts as closed. Its outstanding leaves every counter exactly as a full
-    repayment's does (``repayment_post``): the loan, the pool, the district, the bank (one active loan fewer),
-    and when the bank's agreement is ending and this was its last active loan the deposit return becomes due
-    (art. 18, ``agreement_loans_closed``)."""
+def _close_compensated_loan(*, loan: Loan, closed_on: date, user) -> Decimal:
+    """SPEC §10: a compensated loan counts as closed. Its outstanding leaves the loan, the bank (one active loan
+    fewer) and the district exactly as a full repayment's does (``repayment_post``); when the bank's agreement is
+    ending and this was its last active loan the deposit return becomes due (art. 18, ``agreement_loans_closed``);
+    the enterprise is put on the dishonest list (art. 36). Rows in the lock order (bank, agreement, enterprise,
+    district); the pool's outstanding moves last, by the caller. Returns the outstanding that left."""
     outstanding = loan.outstanding_principal
     loan.outstanding_principal = ZERO
     loan.status = LoanStatus.COMPENSATED
     loan.closed_on = closed_on
     loan.save(update_fields=["outstanding_principal", "status", "closed_on"])
 
-    pool_outstanding_add(state=state, delta=-outstanding)
-    Funder.objects.filter(pk=loan.district_id).update(
-        outstanding_principal=money_plus("outstanding_principal", -outstanding)
-    )
     Bank.objects.filter(pk=loan.bank_id).update(
         outstanding_principal=money_plus("outstanding_principal", -outstanding), active_loans=F("active_loans") - 1
     )
@@ -79,6 +75,17 @@ def _close_compensated_loan(*, state: PoolState, loan: Loan, closed_on: date) ->
     ending = Agreement.objects.filter(bank=bank, status=AgreementStatus.ENDING).exists()
     if ending and bank.active_loans == 0:
         agreement_loans_closed(bank=bank, closed_on=closed_on)
+    enterprise_list_dishonest(
+        enterprise=loan.enterprise,
+        on=closed_on,
+        reason=f"代偿：{bank.code} {loan.contract_no}，损失 {outstanding}（第三十六条）",
+        cause=DishonestCause.COMPENSATION,
+        user=user,
+    )
+    Funder.objects.filter(pk=loan.district_id).update(
+        outstanding_principal=money_plus("outstanding_principal", -outstanding)
+    )
+    return outstanding
 
 
 def compensation_claim(*, loan: Loan, deducted_on: date, today: date | None = None, user=None) -> Compensation:
@@ -101,7 +108,6 @@ def compensation_claim(*, loan: Loan, deducted_on: date, today: date | None = No
     """
     today = today or timezone.localdate()
     with transaction.atomic():
-        state = pool_state_lock()
         loan = (
             Loan.objects.select_for_update(of=("self",))
             .select_related("policy_version", "district", "bank")
@@ -133,18 +139,22 @@ def compensation_claim(*, loan: Loan, deducted_on: date, today: date | None = No
         share_pool, share_bank, share_guarantor = allocate(loss, policy.loss_weights)
         split_region, split_city, split_district = allocate(share_pool, policy.split_weights)
         bank = loan.bank
-        from_deposit = min(max(account_balance(bank.deposit_account_code), ZERO), share_pool)
+        _close_compensated_loan(loan=loan, closed_on=deducted_on, user=user)
+        debits = [
+            (REGION_LOSS, split_region),
+            (CITY_LOSS, split_city),
+            (loan.district.loss_account_code, split_district),
+        ]
+        codes = [code for code, _ in debits] + [bank.deposit_account_code, bank.payable_account_code]
+        deposit = accounts_lock(codes).get(bank.deposit_account_code, ZERO)
+        from_deposit = min(max(deposit, ZERO), share_pool)
         to_payable = share_pool - from_deposit
 
         compensation_id = uuid.uuid4()
         txn = pool_post(
             kind="compensation",
             business_date=deducted_on,
-            debits=[
-                (REGION_LOSS, split_region),
-                (CITY_LOSS, split_city),
-                (loan.district.loss_account_code, split_district),
-            ],
+            debits=debits,
             credits=[(bank.deposit_account_code, from_deposit), (bank.payable_account_code, to_payable)],
             cause=f"compensation {compensation_id}",
             reference=str(compensation_id),
@@ -171,21 +181,16 @@ def compensation_claim(*, loan: Loan, deducted_on: date, today: date | None = No
             to_payable=to_payable,
             notice_deadline=deadline,
             notified_late=today > deadline,
-            backdated=is_backdated(deducted_on, state),
+            backdated=is_backdated(deducted_on),
             transaction=txn,
             created_by=user,
         )
         if to_payable > ZERO:
             Payable.objects.create(compensation=compensation, bank=bank, amount=to_payable, due_since=deducted_on)
-
-        _close_compensated_loan(state=state, loan=loan, closed_on=deducted_on)
-        enterprise_list_dishonest(
-            enterprise=loan.enterprise,
-            on=deducted_on,
-            reason=f"代偿：{bank.code} {loan.contract_no}，损失 {loss}（第三十六条）",
-            cause=DishonestCause.COMPENSATION,
-            user=user,
-        )
+        state = pool_outstanding_add(delta=-loss)  # the PoolState row, last
+        if is_backdated(deducted_on, state) != compensation.backdated:  # a close of business ran meanwhile
+            compensation.backdated = not compensation.backdated
+            compensation.save(update_fields=["backdated"])
     return compensation
 
 
@@ -199,14 +204,13 @@ def payable_settle(*, payable: Payable, settled_on: date, today: date | None = N
     before the deduction; at or before the last closed business date it is flagged ``settled_backdated`` (SPEC §12)."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        state = pool_state_lock()
         payable = Payable.objects.select_for_update(of=("self",)).select_related("bank").get(pk=payable.pk)
         if payable.settled_on is not None:
             raise RuleViolation("payable_settled", "art. 32", f"this payable was settled on {payable.settled_on}")
         not_in_future(settled_on, "settled_on", today)
         if settled_on < payable.due_since:
             raise invalid("settled_on", f"支付日期 {settled_on} 早于代偿扣划日期 {payable.due_since}", "art. 32")
-        available = account_balance(SPECIAL)
+        available = accounts_lock([SPECIAL, payable.bank.payable_account_code]).get(SPECIAL, ZERO)
         if available < payable.amount:
             raise RuleViolation(
                 "insufficient_pool_funds",
@@ -225,7 +229,7 @@ def payable_settle(*, payable: Payable, settled_on: date, today: date | None = N
         )
         payable.settled_on = settled_on
         payable.settled_by = user
-        payable.settled_backdated = is_backdated(settled_on, state)
+        payable.settled_backdated = is_backdated(settled_on)
         payable.save(update_fields=["transaction", "settled_on", "settled_by", "settled_backdated"])
     return payable
 
@@ -282,7 +286,6 @@ def recovery_post(
     itemised = _costs(costs)
     today = today or timezone.localdate()
     with transaction.atomic():
-        state = pool_state_lock()
         loan = Loan.objects.select_for_update(of=("self",)).select_related("bank").get(pk=loan.pk)
         not_in_future(recovered_on, "recovered_on", today)
         compensation = (
@@ -325,7 +328,7 @@ def recovery_post(
         bank = loan.bank
         debit = bank.deposit_account_code if agreement_open(bank) is not None else SPECIAL
         recovery_id = uuid.uuid4()
-        txn = pool_post(
+        txn, state = pool_post_figures(
             kind="recovery",
             business_date=recovered_on,
             debits=[(debit, share_pool)],
@@ -358,7 +361,7 @@ def recovery_post(
             split_region=split_region,
             split_city=split_city,
             split_district=split_district,
-            backdated=is_backdated(recovered_on, state),
+            backdated=is_backdated(recovered_on, state),  # None (nothing posted): read unlocked
             transaction=txn,
             created_by=user,
         )

@@ -1,8 +1,8 @@
 """Writes of the parties: banks, guarantors, cooperation agreements and their deposits, commitments.
 
-Money moves through ``riskfund.pool.services`` (``pool_post`` / ``deposit_place``), which lock the
-``PoolState`` row first; services here that lock a ``Bank`` take the pool lock before it (lock order:
-PoolState, parties rows, ledger accounts by id).
+Money moves through ``pool_post`` / ``deposit_place``; services here lock the ``Bank`` row, then its agreement, then
+(when a balance decides the amount) the ledger accounts — the global lock order of riskfund/pool/posting.py, which
+takes the ``PoolState`` row last.
 """
 
 import re
@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from riskfund.errors import RuleViolation
 from riskfund.ledger.models import Side
-from riskfund.ledger.selectors import account_balance
 from riskfund.ledger.services import account_open
 from riskfund.money import ZERO, to_money
 from riskfund.policy.selectors import policy_for_pool
-from riskfund.pool.services import deposit_place, pool_post, pool_state_lock
+from riskfund.pool.posting import accounts_lock, pool_post
+from riskfund.pool.services import deposit_place
 
 from .models import Agreement, AgreementStatus, Bank, Funder, FunderTier, Guarantor
 
@@ -75,7 +75,6 @@ def agreement_sign(
     if ends_on is not None and ends_on < signed_on:
         raise RuleViolation("validation_error", "", "ends_on is before signed_on", status=400)
     with transaction.atomic():
-        pool_state_lock()
         bank = Bank.objects.select_for_update().get(pk=bank.pk)
         if Agreement.objects.filter(bank=bank, status__in=OPEN_AGREEMENT).exists():
             raise RuleViolation("agreement_exists", "art. 16", f"{bank.code} already has an agreement in force")
@@ -99,7 +98,6 @@ def agreement_end(*, agreement: Agreement, ended_on: date, user=None) -> Agreeme
     """End the cooperation (art. 18): no new loans; once every loan of the bank is closed the deposit is
     due back within N working days. With no active loan the return is due from ``ended_on``."""
     with transaction.atomic():
-        pool_state_lock()
         bank = Bank.objects.select_for_update().get(pk=agreement.bank_id)
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
         if agreement.status != AgreementStatus.ACTIVE:
@@ -118,7 +116,6 @@ def agreement_loans_closed(*, bank: Bank, closed_on: date) -> Agreement | None:
     """For the lending code, when a bank's last active loan closes (art. 18 待存量业务履行完毕后): an ending
     agreement's deposit becomes due back N working days after ``closed_on``. Returns it, or None."""
     with transaction.atomic():
-        pool_state_lock()
         bank = Bank.objects.select_for_update().get(pk=bank.pk)
         if bank.active_loans != 0:
             return None
@@ -139,7 +136,6 @@ def deposit_return(*, agreement: Agreement, returned_on: date, user=None) -> Agr
     deposit:B (art. 18). Refused while the bank has active loans (``loans_active``); a return after the due
     date is accepted and flagged late."""
     with transaction.atomic():
-        pool_state_lock()
         bank = Bank.objects.select_for_update().get(pk=agreement.bank_id)
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
         if agreement.status != AgreementStatus.ENDING:
@@ -148,7 +144,7 @@ def deposit_return(*, agreement: Agreement, returned_on: date, user=None) -> Agr
             raise RuleViolation("loans_active", "art. 18", f"{bank.code} still has {bank.active_loans} active loan(s)")
         if returned_on < agreement.ended_on:
             raise RuleViolation("validation_error", "", "returned_on is before ended_on", status=400)
-        balance = account_balance(bank.deposit_account_code)
+        balance = accounts_lock(["pool:special", bank.deposit_account_code]).get(bank.deposit_account_code, ZERO)
         agreement.return_transaction = pool_post(
             kind="deposit_return",
             business_date=returned_on,

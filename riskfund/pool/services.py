@@ -1,45 +1,36 @@
-"""Writes of the pool: the central posting path, suspension, injections, interest, deposit top-ups.
+"""Writes of the pool: injections, interest, deposit top-ups.
 
-Every money movement of the pool goes through ``pool_post`` (or ``pool_reverse``): it locks the
-``PoolState`` row FIRST, posts to the ledger (which updates account balances in id order), moves the
-running figures F, N, B by the legs' accounts, refuses a posting that would overdraw the special account or
-a deposit, and re-evaluates the suspension of art. 37 in the same database transaction.
+Every money movement goes through ``pool_post`` (riskfund/pool/posting.py, which also states the global lock
+order); it is re-exported here with the rest of the posting path for the callers of the domain apps.
 """
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.utils import timezone
 
 from riskfund.dates import not_in_future
-from riskfund.dbmoney import money_plus
 from riskfund.errors import RuleViolation
-from riskfund.ledger.models import Account, Transaction
+from riskfund.ledger.models import Transaction
 from riskfund.ledger.selectors import account_balance
-from riskfund.ledger.services import Leg, transaction_post, transaction_reverse
 from riskfund.money import ZERO, to_money
 from riskfund.outbox.models import EventType
-from riskfund.outbox.services import outbox_emit, outbox_emit_to_active_banks
+from riskfund.outbox.services import outbox_emit
 from riskfund.parties.models import Bank, Funder
 from riskfund.policy.selectors import policy_for_pool
 
-from .models import (
-    DepositTopUp,
-    Injection,
-    InjectionKind,
-    InterestCredit,
-    PoolState,
-    PoolStateChange,
-    TopUpStatus,
-)
-from .selectors import compensation_ratio, is_backdated, is_suspended
+from .models import DepositTopUp, Injection, InjectionKind, InterestCredit, TopUpStatus
+from .posting import INTEREST, SPECIAL, accounts_lock, pool_post_figures
+from .posting import pool_outstanding_add as pool_outstanding_add
+from .posting import pool_post as pool_post
+from .posting import pool_reverse as pool_reverse
+from .posting import pool_state_lock as pool_state_lock
+from .posting import pool_suspension_check as pool_suspension_check
+from .selectors import is_backdated
 
-SPECIAL = "pool:special"
-INTEREST = "pool:interest"
 OPEN_TOPUP = [TopUpStatus.REQUESTED, TopUpStatus.APPROVED]
 
 
@@ -60,148 +51,6 @@ def positive_amount(value: Decimal | int | str, field: str = "amount") -> Decima
 def not_before(value: date, earlier: date | None, field: str, other: str) -> None:
     if earlier is not None and value < earlier:
         raise RuleViolation("validation_error", "", f"{field} {value} is before {other} {earlier}", status=400)
-
-
-# --- the posting path --------------------------------------------------------------------------------
-
-
-def pool_state_lock() -> PoolState:
-    """Lock the single ``PoolState`` row (inside ``transaction.atomic()``); creates it on first use."""
-    state = PoolState.objects.select_for_update().filter(pk=1).first()
-    if state is None:
-        PoolState.objects.get_or_create(pk=1)
-        state = PoolState.objects.select_for_update().get(pk=1)
-    return state
-
-
-def _figure_deltas(txn: Transaction) -> tuple[Decimal, Decimal, Decimal]:
-    """Changes of F, N, B from a transaction's entries (SPEC §4)."""
-    d_funds = d_net = d_balance = ZERO
-    for entry in txn.entries.select_related("account"):
-        account = entry.account
-        signed = entry.amount if entry.side == account.normal_side else -entry.amount
-        code = account.code
-        if code.startswith("funder:") or code == INTEREST:
-            d_funds += signed
-        elif code.startswith("loss:"):
-            d_net += signed
-        elif code == SPECIAL or code.startswith("deposit:"):
-            d_balance += signed
-        elif code.startswith("payable:"):
-            d_balance -= signed
-        else:
-            raise ValueError(f"account {code} is not a pool account")
-    return d_funds, d_net, d_balance
-
-
-def _refuse_overdraft(txn: Transaction) -> None:
-    """Art. 11, 32: the special account and a bank deposit are real money and cannot go below zero."""
-    overdrawn = list(
-        Account.objects.filter(entries__transaction=txn, balance__lt=0)
-        .filter(Q(code=SPECIAL) | Q(code__startswith="deposit:"))
-        .values_list("code", flat=True)
-        .distinct()
-    )
-    if SPECIAL in overdrawn:
-        raise RuleViolation("insufficient_pool_funds", "art. 11", "the special account of the pool lacks the money")
-    if overdrawn:
-        raise RuleViolation("insufficient_deposit", "art. 32", f"the deposit {overdrawn[0]} lacks the money")
-
-
-def _evaluate_suspension(state: PoolState, business_date: date, cause: str) -> PoolStateChange | None:
-    """Art. 37 / SPEC §5: suspended ⇔ N ≥ threshold × F; each crossing is a ``PoolStateChange``."""
-    threshold = policy_for_pool(business_date).suspension_threshold
-    suspended = is_suspended(state.pool_funds, state.net_compensation, threshold)
-    if suspended == state.suspended:
-        return None
-    state.suspended = suspended
-    state.save(update_fields=["suspended", "updated_at"])
-    change = PoolStateChange.objects.create(
-        business_date=business_date,
-        suspended=suspended,
-        ratio=compensation_ratio(state.pool_funds, state.net_compensation),
-        pool_funds=state.pool_funds,
-        net_compensation=state.net_compensation,
-        cause=cause[:200],
-    )
-    # SPEC §5: every change notifies every active bank, in the same transaction as its cause.
-    outbox_emit_to_active_banks(
-        type=EventType.POOL_SUSPENDED if suspended else EventType.POOL_RESUMED,
-        data={
-            "business_date": business_date,
-            "compensation_ratio": change.ratio,
-            "pool_funds": change.pool_funds,
-            "net_compensation": change.net_compensation,
-            "suspension_threshold": threshold,
-        },
-    )
-    return change
-
-
-def _apply(state: PoolState, txn: Transaction, business_date: date, cause: str) -> None:
-    _refuse_overdraft(txn)
-    d_funds, d_net, d_balance = _figure_deltas(txn)
-    state.pool_funds += d_funds
-    state.net_compensation += d_net
-    state.pool_balance += d_balance
-    state.save(update_fields=["pool_funds", "net_compensation", "pool_balance", "updated_at"])
-    _evaluate_suspension(state, business_date, cause)
-
-
-def pool_post(
-    *,
-    kind: str,
-    business_date: date,
-    debits: Sequence[Leg],
-    credits: Sequence[Leg],
-    cause: str,
-    reference: str = "",
-    description: str = "",
-    user=None,
-) -> Transaction | None:
-    """Post one pool transaction (SPEC §4) and re-check suspension (art. 37) in the same DB transaction.
-
-    Returns None when every leg is zero (nothing is written).
-    """
-    with transaction.atomic():
-        state = pool_state_lock()
-        txn = transaction_post(
-            kind=kind,
-            business_date=business_date,
-            debits=debits,
-            credits=credits,
-            description=description,
-            reference=reference,
-            user=user,
-        )
-        if txn is not None:
-            _apply(state, txn, business_date, cause)
-        return txn
-
-
-def pool_reverse(*, original: Transaction, business_date: date, reason: str, cause: str, user=None) -> Transaction:
-    """Reverse a pool transaction through the same path, so F, N, B and the suspension follow."""
-    with transaction.atomic():
-        state = pool_state_lock()
-        reversal = transaction_reverse(original=original, business_date=business_date, reason=reason, user=user)
-        _apply(state, reversal, business_date, cause)
-        return reversal
-
-
-def pool_suspension_check(*, business_date: date, cause: str) -> PoolStateChange | None:
-    """Re-check the threshold without a posting (daily job, new policy version), art. 37."""
-    with transaction.atomic():
-        return _evaluate_suspension(pool_state_lock(), business_date, cause)
-
-
-def pool_outstanding_add(*, state: PoolState, delta: Decimal) -> PoolState:
-    """Move Σ outstanding principal of active loans by ``delta``; the caller holds the ``PoolState`` lock."""
-    delta = to_money(delta)
-    PoolState.objects.filter(pk=state.pk).update(outstanding_principal=money_plus("outstanding_principal", delta))
-    state.refresh_from_db(fields=["outstanding_principal", "updated_at"])
-    if state.outstanding_principal < ZERO:
-        raise ValueError(f"pool outstanding principal would be negative: {state.outstanding_principal}")
-    return state
 
 
 # --- injections (art. 8, 13, 38) ---------------------------------------------------------------------
@@ -228,9 +77,8 @@ def injection_post(
     not_in_future(paid_on, "paid_on")
     injection_id = uuid.uuid4()
     with transaction.atomic():
-        state = pool_state_lock()
         funder = Funder.objects.select_for_update().get(pk=funder.pk)
-        txn = pool_post(
+        txn, state = pool_post_figures(
             kind=kind,
             business_date=paid_on,
             debits=[(SPECIAL, amount)],
@@ -264,7 +112,6 @@ def injection_reverse(*, injection: Injection, reversed_on: date, reason: str, u
     if not reason.strip():
         raise RuleViolation("validation_error", "", "a reversal needs a reason", status=400)
     with transaction.atomic():
-        pool_state_lock()
         funder = Funder.objects.select_for_update().get(pk=injection.funder_id)
         injection = Injection.objects.select_for_update().get(pk=injection.pk)
         if injection.reversal_id is not None:
@@ -308,8 +155,7 @@ def interest_post(
         debit = bank.deposit_account_code
     credit_id = uuid.uuid4()
     with transaction.atomic():
-        state = pool_state_lock()
-        txn = pool_post(
+        txn, state = pool_post_figures(
             kind="interest",
             business_date=credited_on,
             debits=[(debit, amount)],
@@ -343,8 +189,7 @@ def deposit_place(
     """
     amount = to_money(amount)
     with transaction.atomic():
-        pool_state_lock()
-        available = account_balance(SPECIAL)
+        available = accounts_lock([SPECIAL, bank.deposit_account_code]).get(SPECIAL, ZERO)
         if amount > available:
             raise RuleViolation(
                 "insufficient_pool_funds",
@@ -378,7 +223,6 @@ def topup_request(
     requested_on = requested_on or timezone.localdate()
     policy = policy_for_pool(requested_on)
     with transaction.atomic():
-        pool_state_lock()
         bank = Bank.objects.select_for_update().get(pk=bank.pk)
         balance = account_balance(bank.deposit_account_code)
         if bank.outstanding_principal <= policy.deposit_topup_multiple * balance:
@@ -430,7 +274,6 @@ def topup_execute(*, topup: DepositTopUp, executed_on: date, user=None) -> Depos
     execution after the due date is accepted and flagged late, one at or before the last closed business date
     ``executed_backdated`` (SPEC §12)."""
     with transaction.atomic():
-        state = pool_state_lock()
         topup = DepositTopUp.objects.select_for_update().select_related("bank").get(pk=topup.pk)
         if topup.status != TopUpStatus.APPROVED:
             raise RuleViolation("topup_not_approved", "art. 16", "only an approved top-up can be executed")
@@ -447,6 +290,6 @@ def topup_execute(*, topup: DepositTopUp, executed_on: date, user=None) -> Depos
         topup.status = TopUpStatus.EXECUTED
         topup.executed_on = executed_on
         topup.executed_late = executed_on > topup.due_on
-        topup.executed_backdated = is_backdated(executed_on, state)
+        topup.executed_backdated = is_backdated(executed_on)
         topup.save(update_fields=["status", "executed_on", "executed_late", "executed_backdated", "transaction"])
     return topup

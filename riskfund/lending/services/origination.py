@@ -1,9 +1,13 @@
 """Loan registration after disbursement (art. 27) with every origination check of SPEC §8.
 
-``loan_register`` runs in ONE database transaction that locks the ``PoolState`` row first
-(``pool_state_lock``), then the bank, the recommendation, the enterprise and the district funder, so that two
-banks registering at once serialise and can never overshoot a limit (on SQLite the transaction is IMMEDIATE).
-The first failure in SPEC §8's order is reported:
+``loan_register`` runs in ONE database transaction with a short pool-wide critical section: it locks the bank, the
+recommendation, the enterprise and the district funder (the global lock order of riskfund/pool/posting.py), runs
+every check that does not need the pool-wide counters, builds the loan, its schedule and the bank's and district's
+counters, and only then locks the ``PoolState`` row — LAST, held until the commit — to judge art. 37 and art. 9 on
+its counters and reserve the capacity. Two registrations never overshoot a limit: the pool's limits under the
+``PoolState`` lock, the district's under its funder's row (injections into the district lock it too), the
+enterprise's under its row (on SQLite the transaction is IMMEDIATE). The district, enterprise and continuity rules
+are judged before the pool lock but reported after the pool's, so the first failure in SPEC §8's order is reported:
 
     (API: 401 → idempotency_key_required) → validation_error (400: malformed input, schedule) →
     unknown recommendation (404 not_found) → date_in_future →
@@ -39,8 +43,8 @@ from riskfund.parties.models import Agreement, AgreementStatus, Bank, Funder
 from riskfund.policy.calendar import add_working_days
 from riskfund.policy.models import PolicyVersion
 from riskfund.policy.selectors import lpr_on, policy_for_pool, policy_in_force
+from riskfund.pool.posting import pool_outstanding_add, pool_state_lock
 from riskfund.pool.selectors import is_backdated
-from riskfund.pool.services import pool_outstanding_add, pool_state_lock
 
 from ..models import (
     CounterGuarantee,
@@ -159,10 +163,10 @@ def _past_loans(enterprise: Enterprise, disbursed_on: date) -> list[PastLoan]:
     return [PastLoan(disbursed_on=d, closed_on=c) for d, c in rows]
 
 
-def _limit_violation(
-    *, policy: PolicyVersion, state, district: Funder, enterprise: Enterprise, principal: Decimal
-) -> RuleViolation | None:
-    """Art. 9, 13, 22 (一), in this order, on the counters now (the caller holds the PoolState lock)."""
+def _pool_violation(*, policy: PolicyVersion, state, principal: Decimal) -> RuleViolation | None:
+    """Art. 37, then art. 9, on the pool's counters (the caller holds the PoolState lock, taken last)."""
+    if state.suspended:
+        return RuleViolation("pool_suspended", "art. 37", "new loans are suspended")
     capacity = policy.pool_leverage * state.pool_balance
     if state.outstanding_principal + principal > capacity:
         return RuleViolation(
@@ -171,6 +175,13 @@ def _limit_violation(
             f"pool outstanding {state.outstanding_principal} + {principal} > {policy.pool_leverage} × "
             f"pool balance {state.pool_balance} = {capacity}",
         )
+    return None
+
+
+def _limit_violation(
+    *, policy: PolicyVersion, district: Funder, enterprise: Enterprise, principal: Decimal
+) -> RuleViolation | None:
+    """Art. 13, 22 (一), in this order, on the counters now (the caller holds the funder's and enterprise's rows)."""
     paid_in = account_balance(district.account_code)
     district_cap = policy.district_scale_cap * paid_in
     if district.outstanding_principal + principal > district_cap:
@@ -245,7 +256,6 @@ def loan_register(
         raise RuleViolation("not_found", "", "no such recommendation issued to this bank", status=404)
 
     with transaction.atomic():
-        state = pool_state_lock()
         bank = Bank.objects.select_for_update().get(pk=bank.pk)
         recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
         enterprise = Enterprise.objects.select_for_update().get(pk=recommendation.application.enterprise_id)
@@ -299,14 +309,9 @@ def loan_register(
         policy = policy_in_force(disbursed_on)
         if policy is None:
             raise RuleViolation("no_policy_in_force", "art. 40", f"no policy version is in force on {disbursed_on}")
-        if state.suspended:
-            raise RuleViolation("pool_suspended", "art. 37", "new loans are suspended")
-        violation = _limit_violation(
-            policy=policy, state=state, district=district, enterprise=enterprise, principal=principal
-        )
-        if violation is not None:
-            raise violation
-        if continuous_support_exceeded(
+        # judged now, reported after the pool's rules (SPEC §8 order), which need the PoolState lock taken last
+        late = _limit_violation(policy=policy, district=district, enterprise=enterprise, principal=principal)
+        if late is None and continuous_support_exceeded(
             earlier=_past_loans(enterprise, disbursed_on),
             disbursed_on=disbursed_on,
             maturity_on=maturity_on,
@@ -314,12 +319,14 @@ def loan_register(
             gap_days=policy.continuous_support_gap_days,
             extension_until=enterprise.support_extension_until,
         ):
-            raise RuleViolation(
+            late = RuleViolation(
                 "continuous_support_exceeded",
                 "art. 23",
                 f"{enterprise.name}: more than {policy.continuous_support_years} years of continuous support "
                 f"to {maturity_on}",
             )
+        if late is not None:  # nothing to build: the pool's rules, then this one
+            raise _pool_violation(policy=policy, state=pool_state_lock(), principal=principal) or late
 
         deadline = add_working_days(disbursed_on, policy.notice_working_days)
         loan = Loan.objects.create(
@@ -341,7 +348,7 @@ def loan_register(
             outstanding_principal=principal,
             notice_deadline=deadline,
             notified_late=today > deadline,
-            backdated=is_backdated(disbursed_on, state),
+            backdated=is_backdated(disbursed_on),
         )
         ScheduleLine.objects.bulk_create([ScheduleLine(loan=loan, due_on=d, principal=p) for d, p in lines])
         for guarantee in guarantees:
@@ -361,11 +368,19 @@ def loan_register(
             note=f"{bank.code} {contract_no} {principal}",
         )
 
-        pool_outstanding_add(state=state, delta=principal)
-        Funder.objects.filter(pk=district.pk).update(
-            outstanding_principal=money_plus("outstanding_principal", principal)
-        )
         Bank.objects.filter(pk=bank.pk).update(
             outstanding_principal=money_plus("outstanding_principal", principal), active_loans=F("active_loans") + 1
         )
+        Funder.objects.filter(pk=district.pk).update(
+            outstanding_principal=money_plus("outstanding_principal", principal)
+        )
+
+        state = pool_state_lock()  # LAST: the pool-wide critical section runs from here to the commit
+        violation = _pool_violation(policy=policy, state=state, principal=principal)
+        if violation is not None:
+            raise violation
+        state = pool_outstanding_add(delta=principal)
+        if is_backdated(disbursed_on, state) != loan.backdated:  # a close of business ran meanwhile
+            loan.backdated = not loan.backdated
+            loan.save(update_fields=["backdated"])
     return loan

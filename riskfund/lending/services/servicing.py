@@ -12,8 +12,8 @@ from riskfund.errors import RuleViolation
 from riskfund.money import ZERO
 from riskfund.parties.models import Agreement, AgreementStatus, Bank, Funder
 from riskfund.parties.services import agreement_loans_closed
+from riskfund.pool.posting import pool_outstanding_add
 from riskfund.pool.selectors import is_backdated
-from riskfund.pool.services import pool_outstanding_add, pool_state_lock
 
 from ..models import Loan, LoanEvent, LoanEventKind, LoanStatus, Repayment, ScheduleLine
 from ..validation import invalid, money, today_or_default
@@ -45,12 +45,13 @@ def repayment_post(
     a compensated loan → ``loan_compensated`` (art. 32: money from the borrower is then a recovery); principal
     above the outstanding → ``repayment_exceeds_outstanding`` (art. 22).
 
-    The principal is applied to the unpaid instalments in due-date order; the loan's, the district's, the bank's
-    and the pool's outstanding go down in the same transaction (PoolState locked first). When nothing is left the
-    loan is ``repaid``, ``closed_on`` = the latest ``paid_on`` of its principal repayments, the bank has one
-    active loan fewer, and if its agreement is ending and this was its last active loan the deposit return
-    becomes due (art. 18, ``agreement_loans_closed``). A ``paid_on`` at or before the last closed business date is
-    accepted and ``backdated``; the next daily run recomputes the loan's overdue days with it (SPEC §12).
+    The principal is applied to the unpaid instalments in due-date order; the loan's, the bank's, the district's
+    and the pool's outstanding go down in the same transaction (in the lock order of riskfund/pool/posting.py,
+    PoolState last). When nothing is left the loan is ``repaid``, ``closed_on`` = the latest ``paid_on`` of its
+    principal repayments, the bank has one active loan fewer, and if its agreement is ending and this was its last
+    active loan the deposit return becomes due (art. 18, ``agreement_loans_closed``). A ``paid_on`` at or before the
+    last closed business date is accepted and ``backdated``; the next daily run recomputes the loan's overdue days
+    with it (SPEC §12).
     """
     principal = money(principal, "principal", clause="art. 22")
     interest = money(interest, "interest", clause="art. 22")
@@ -58,7 +59,6 @@ def repayment_post(
         raise invalid("principal", "本金和利息不能同时为0", "art. 22")
     today = today_or_default(today)
     with transaction.atomic():
-        state = pool_state_lock()
         loan = Loan.objects.select_for_update().get(pk=loan.pk)
         not_in_future(paid_on, "paid_on", today)
         if paid_on < loan.disbursed_on:
@@ -78,7 +78,7 @@ def repayment_post(
             paid_on=paid_on,
             principal=principal,
             interest=interest,
-            backdated=is_backdated(paid_on, state),
+            backdated=is_backdated(paid_on),
         )
         if principal == ZERO:
             return repayment
@@ -93,10 +93,7 @@ def repayment_post(
             fields += ["status", "closed_on"]
         loan.save(update_fields=fields)
 
-        pool_outstanding_add(state=state, delta=-principal)
-        Funder.objects.filter(pk=loan.district_id).update(
-            outstanding_principal=money_plus("outstanding_principal", -principal)
-        )
+        # the counters in the lock order of riskfund/pool/posting.py: bank (and its agreement), district, pool last
         bank_update = {"outstanding_principal": money_plus("outstanding_principal", -principal)}
         if closed:
             bank_update["active_loans"] = F("active_loans") - 1
@@ -106,6 +103,13 @@ def repayment_post(
             ending = Agreement.objects.filter(bank=bank, status=AgreementStatus.ENDING).exists()
             if ending and bank.active_loans == 0:
                 agreement_loans_closed(bank=bank, closed_on=loan.closed_on)
+        Funder.objects.filter(pk=loan.district_id).update(
+            outstanding_principal=money_plus("outstanding_principal", -principal)
+        )
+        state = pool_outstanding_add(delta=-principal)
+        if is_backdated(paid_on, state) != repayment.backdated:  # a close of business ran meanwhile
+            repayment.backdated = not repayment.backdated
+            repayment.save(update_fields=["backdated"])
     return repayment
 
 
