@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, TabularInline
 
 from riskfund.errors import RuleViolation
 from riskfund.outbox.admin import OutboxEventAdmin
@@ -35,7 +36,7 @@ MAX_SECRETS_SHOWN = 20
 
 
 @admin.register(BankApiKey)
-class BankApiKeyAdmin(admin.ModelAdmin):
+class BankApiKeyAdmin(ModelAdmin):
     """Issue a key (the plain key is shown once, in a message) and revoke keys; keys are never edited or deleted."""
 
     list_display = ["bank", "name", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
@@ -159,7 +160,7 @@ class WebhookEndpointAdmin(ServiceAdmin):
         self.message_user(request, _("已停用。"), messages.SUCCESS)
 
 
-class WebhookDeliveryInline(admin.TabularInline):
+class WebhookDeliveryInline(TabularInline):
     model = WebhookDelivery
     fields = ["attempt", "started_at", "endpoint", "success", "status_code", "duration_ms", "error"]
     readonly_fields = fields
@@ -186,7 +187,7 @@ admin.site.register(OutboxEvent, OutboxEventWithDeliveriesAdmin)
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ModelAdmin):
     list_display = ["started_at", "event", "endpoint", "attempt", "success", "status_code", "duration_ms", "error"]
     list_filter = ["success", "endpoint__bank"]
     search_fields = ["event__id", "endpoint__url", "endpoint__bank__code"]

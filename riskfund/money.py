@@ -6,7 +6,7 @@ largest remainders, ties to the earlier party. The parts always sum to the amoun
 """
 
 from collections.abc import Sequence
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from riskfund.errors import invalid
 
@@ -43,6 +43,20 @@ def money_input(value: Decimal | int | str, field: str, *, positive: bool = Fals
     if amount < ZERO or (positive and amount == ZERO):
         raise invalid(field, "须大于0 (must be positive)" if positive else "不能为负数 (must not be negative)", clause)
     return amount
+
+
+def money_text(value: Decimal | int | str | None) -> str:
+    """An amount for people: ``1,234,567.89`` (grouped by three, two places); "—" for none."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP):,.2f}"
+
+
+def percent_text(ratio: Decimal | int | str | None) -> str:
+    """A ratio (0.049489) for people: ``4.95 %`` (two places, half up); "—" for none."""
+    if ratio is None or ratio == "":
+        return "—"
+    return f"{(Decimal(ratio) * 100).quantize(FEN, rounding=ROUND_HALF_UP):,.2f} %"
 
 
 def ceil_fen(value: Decimal) -> Decimal:

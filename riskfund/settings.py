@@ -39,6 +39,9 @@ else:
         raise ImproperlyConfigured(f"{missing.args[0]} is required when DJANGO_DEBUG is off") from None
 
 INSTALLED_APPS = [
+    # unfold before django.contrib.admin: its templates win and its site replaces admin.site (see UNFOLD below)
+    "unfold",
+    "unfold.contrib.filters",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -134,6 +137,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# amounts for people: 1,234,567.89 in both languages (riskfund/formats/); templates mark ids and years unlocalized
+USE_THOUSAND_SEPARATOR = True
+FORMAT_MODULE_PATH = ["riskfund.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -146,6 +152,24 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+}
+
+# --- The admin's theme: django-unfold (issue 13) --------------------------------------------------
+# Everything unfold is configured here, in one block. The sidebar is built per request from the model admins'
+# own permission checks (riskfund/dashboard/navigation.py); "view site" leads back to the dashboard.
+UNFOLD = {
+    "SITE_TITLE": _("SME loan-guarantee pool administration"),
+    "SITE_HEADER": _("SME loan-guarantee pool administration"),
+    "SITE_URL": "/admin/",
+    "SITE_SYMBOL": "account_balance",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "SHOW_LANGUAGES": True,
+    "SIDEBAR": {
+        "show_search": False,
+        "show_all_applications": False,
+        "navigation": "riskfund.dashboard.navigation.sidebar",
+    },
 }
 
 # --- REST API --------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from django.contrib import admin, messages
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.forms import ActionForm
 
 from riskfund.errors import RuleViolation
 from riskfund.parties.admin import DateActionForm, action_date, rule_message
@@ -41,12 +43,12 @@ def request_for_each(model_admin, request, queryset, *, kind: str) -> None:
             )
 
 
-class DecisionActionForm(admin.helpers.ActionForm):
+class DecisionActionForm(ActionForm):
     note = forms.CharField(label=_("复核意见"), required=False, max_length=500)
 
 
 @admin.register(ApprovalRequest)
-class ApprovalRequestAdmin(admin.ModelAdmin):
+class ApprovalRequestAdmin(ModelAdmin):
     list_display = [
         "created_at",
         "kind",

@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
 
 from riskfund.access import AUDITOR, BUREAU, user_roles
 
@@ -60,7 +61,7 @@ class ModelFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ModelAdmin):
     list_display = ["occurred_at", "model_display", "object_link", "operation", "who", "source", "changed_columns"]
     list_filter = ["operation", ModelFilter, ("user", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["=object_id", "actor", "source"]

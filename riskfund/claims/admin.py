@@ -4,6 +4,7 @@ payables, which calls ``payable_settle``."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
 
 from riskfund.parties.admin import DateActionForm, ServiceAdmin, action_date
 
@@ -27,7 +28,7 @@ class ReadOnlyRecordAdmin(ServiceAdmin):
         return [field.name for field in self.model._meta.fields]
 
 
-class RecoveryInline(admin.TabularInline):
+class RecoveryInline(TabularInline):
     model = Recovery
     extra = 0
     can_delete = False

@@ -5,8 +5,9 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.forms import ActionForm
 
 from riskfund.errors import RuleViolation
 
@@ -14,7 +15,7 @@ from .models import BucketChange, CobFlag, CobRun, CobStep, LoanStatus, PoolSnap
 from .services import cob_run
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -25,7 +26,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class CobStepInline(admin.TabularInline):
+class CobStepInline(TabularInline):
     model = CobStep
     fields = ["name", "rows", "done_at"]
     readonly_fields = fields
@@ -44,7 +45,7 @@ class RunDateForm(ActionForm):
 
 
 @admin.register(CobRun)
-class CobRunAdmin(admin.ModelAdmin):
+class CobRunAdmin(ModelAdmin):
     """Runs are written by the job; "change" on the list only carries the run action (bureau, superuser)."""
 
     list_display = ["business_date", "status", "steps_done", "attempts", "started_at", "finished_at"]

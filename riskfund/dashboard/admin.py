@@ -10,12 +10,14 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from unfold.admin import ModelAdmin
 
 from riskfund.access import AUDITOR, BUREAU, user_roles
 from riskfund.errors import RuleViolation
 from riskfund.exports.services import export_job_start
 from riskfund.parties.admin import rule_message
 
+from . import admin_system  # noqa: F401  (users, tokens, schedules on unfold's base)
 from .models import BankPerformanceReport
 from .reports import EXPORT_KIND, bank_performance, clean_year, report_years
 
@@ -23,7 +25,7 @@ READERS = frozenset({BUREAU, AUDITOR})
 
 
 @admin.register(BankPerformanceReport)
-class BankPerformanceReportAdmin(admin.ModelAdmin):
+class BankPerformanceReportAdmin(ModelAdmin):
     def _reader(self, request) -> bool:
         user = request.user
         return bool(user.is_active and user.is_staff and user_roles(user) & READERS)

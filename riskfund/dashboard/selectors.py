@@ -26,11 +26,12 @@ from riskfund.parties.models import Bank, FunderTier
 from riskfund.policy.models import PolicyVersion
 from riskfund.policy.selectors import policy_for_pool
 from riskfund.pool.models import DepositTopUp, PoolStateChange, TopUpStatus
-from riskfund.pool.selectors import deposit_balance, funder_list, pool_position
+from riskfund.pool.selectors import deposit_balance, funder_list, pool_position, topup_suggested
+
+from .worklists import LIST_LIMIT, banks_needing_topup, business_status, changelist_url, listings_pending, payables_due
 
 PERCENT = Decimal("0.01")
 MATURITY_WINDOW_DAYS = 60  # art. 31: the maturity reminder 60 days ahead (the policy's figure when it has one)
-LIST_LIMIT = 10
 HISTORY_DAYS = 730
 
 
@@ -65,11 +66,10 @@ def _active(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": LoanState.ACTIVE})
 
 
-def position_figures(scope: Scope, today: date) -> dict:
+def position_figures(position: dict | None) -> dict:
     """Pool funds, balance, capacity and its use (art. 9), the ratio against the threshold (art. 37)."""
-    if scope.limited:
+    if position is None:
         return {}
-    position = pool_position(today)
     return {
         "pool_funds": str(position["pool_funds"]),
         "net_compensation": str(position["net_compensation"]),
@@ -158,6 +158,7 @@ def bank_figures(scope: Scope, today: date) -> list[dict]:
                 "outstanding": str(bank.outstanding_principal),
                 "trigger": str(trigger),
                 "topup_needed": bank.outstanding_principal > trigger,
+                "suggested": str(topup_suggested(bank, today)),
             }
         )
     return rows
@@ -196,14 +197,16 @@ def maturities(scope: Scope, today: date) -> dict:
         "days": MATURITY_WINDOW_DAYS,
         "rows": [
             {
+                "pk": loan.pk,
                 "contract_no": loan.contract_no,
                 "enterprise": loan.enterprise.name,
-                "bank": loan.bank.code,
+                "bank": loan.bank.name,
                 "maturity_on": loan.maturity_on,
                 "outstanding": str(loan.outstanding_principal),
             }
             for loan in loans[:LIST_LIMIT]
         ],
+        "url": changelist_url("lending.loan", quick="maturing"),
     }
 
 
@@ -211,7 +214,7 @@ def pending_approvals(scope: Scope) -> dict:
     """What waits for the bureau: requested top-ups (art. 16), policy versions not yet approved, maker-checker
     requests (dishonest-flag lifts, reversals) awaiting a second person."""
     if scope.limited:
-        return {"count": 0, "topups": [], "policy_versions": 0, "approval_requests": 0}
+        return {"count": 0, "topups": [], "topup_count": 0, "policy_versions": 0, "approval_requests": 0}
     topups = DepositTopUp.objects.filter(status=TopUpStatus.REQUESTED).select_related("bank").order_by("requested_on")
     policies = PolicyVersion.objects.filter(approved_at__isnull=True).count()
     requests = ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING).count()
@@ -219,11 +222,16 @@ def pending_approvals(scope: Scope) -> dict:
         {"pk": t.pk, "bank": t.bank.name, "amount": str(t.requested_amount), "requested_on": t.requested_on}
         for t in topups[:LIST_LIMIT]
     ]
+    topup_count = topups.count()
     return {
-        "count": topups.count() + policies + requests,
+        "count": topup_count + policies + requests,
         "topups": rows,
+        "topup_count": topup_count,
+        "topups_url": changelist_url("pool.deposittopup", status__exact=TopUpStatus.REQUESTED),
         "policy_versions": policies,
+        "policy_versions_url": changelist_url("policy.policyversion", approved_at__isnull="True"),
         "approval_requests": requests,
+        "approval_requests_url": changelist_url("approvals.approvalrequest", status__exact=ApprovalStatus.PENDING),
     }
 
 
@@ -232,21 +240,42 @@ def late_notices(scope: Scope) -> dict:
     from riskfund.claims.models import Compensation
 
     loans = scope.loans().filter(notified_late=True).select_related("enterprise", "bank").order_by("-disbursed_on")
-    compensations = Compensation.objects.filter(notified_late=True, loan__in=scope.loans())
+    compensations = (
+        Compensation.objects.filter(notified_late=True, loan__in=scope.loans())
+        .select_related("loan__enterprise", "loan__bank")
+        .order_by("-deducted_on")
+    )
     return {
-        "count": loans.count() + compensations.count(),
-        "loans": loans.count(),
-        "compensations": compensations.count(),
-        "rows": [
-            {
-                "contract_no": loan.contract_no,
-                "enterprise": loan.enterprise.name,
-                "bank": loan.bank.code,
-                "disbursed_on": loan.disbursed_on,
-                "notice_deadline": loan.notice_deadline,
-            }
-            for loan in loans[:LIST_LIMIT]
-        ],
+        "loans": {
+            "count": loans.count(),
+            "rows": [
+                {
+                    "pk": loan.pk,
+                    "contract_no": loan.contract_no,
+                    "enterprise": loan.enterprise.name,
+                    "bank": loan.bank.name,
+                    "disbursed_on": loan.disbursed_on,
+                    "notice_deadline": loan.notice_deadline,
+                }
+                for loan in loans[:LIST_LIMIT]
+            ],
+            "url": changelist_url("lending.loan", notified_late__exact="1"),
+        },
+        "compensations": {
+            "count": compensations.count(),
+            "rows": [
+                {
+                    "pk": c.pk,
+                    "contract_no": c.loan.contract_no,
+                    "enterprise": c.loan.enterprise.name,
+                    "bank": c.loan.bank.name,
+                    "deducted_on": c.deducted_on,
+                    "loss": c.loss,
+                }
+                for c in compensations[:LIST_LIMIT]
+            ],
+            "url": changelist_url("claims.compensation", notified_late__exact="1"),
+        },
     }
 
 
@@ -270,7 +299,8 @@ def dashboard(user, today: date | None = None) -> dict:
     """Everything the admin index shows for ``user``; ``charts`` is the JSON for ``json_script``."""
     today = today or timezone.localdate()
     scope = scope_for(user)
-    position = position_figures(scope, today)
+    raw = None if scope.limited else pool_position(today)
+    position = position_figures(raw)
     history = ratio_history(scope, today)
     districts = district_figures(scope, today)
     banks = bank_figures(scope, today)
@@ -294,5 +324,9 @@ def dashboard(user, today: date | None = None) -> dict:
         "maturities": maturities(scope, today),
         "pending": pending_approvals(scope),
         "late": late_notices(scope),
+        "status": business_status(raw, today) if raw else None,
+        "payables": payables_due() if raw else None,
+        "topups": banks_needing_topup(banks) if raw else None,
+        "listings": listings_pending() if raw else None,
         "charts": charts,
     }

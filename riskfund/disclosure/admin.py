@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from unfold.admin import ModelAdmin
 
 from riskfund.access import AUDITOR, BUREAU, DISTRICT, TRUSTEE, is_district_only, user_district_code, user_roles
 from riskfund.dates import month_bounds, month_has_begun
@@ -33,7 +34,7 @@ def previous_month(today) -> str:
 
 
 @admin.register(FunderStatementPage)
-class FunderStatementAdmin(admin.ModelAdmin):
+class FunderStatementAdmin(ModelAdmin):
     def _reader(self, request) -> bool:
         user = request.user
         return bool(user.is_active and user.is_staff and user_roles(user) & READERS)

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
 
 from .admin_start import may_start_reports, report_start_view
 from .models import ExportJob
@@ -20,7 +21,7 @@ from .services import export_job_delete
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(ModelAdmin):
     list_display = ["created_at", "kind_label", "owner_display", "status", "progress_bar", "expires_at", "download"]
     list_filter = ["status", "kind"]
     search_fields = ["id", "kind", "owner_bank", "owner_user__username"]

@@ -23,6 +23,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
 
 from riskfund.access import AUDITOR, BUREAU, DISTRICT, TRUSTEE, user_roles
 from riskfund.errors import RuleViolation
@@ -85,7 +86,7 @@ def _ratio(text) -> str:
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ModelAdmin):
     list_display = ["created_at", "filename", "owner_display", "status", "progress_bar", "problem_count"]
     list_filter = ["status", "source"]
     date_hierarchy = "created_at"

@@ -4,15 +4,16 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, TabularInline
 
 from riskfund.access import user_roles
 from riskfund.approvals.admin import ReasonActionForm, request_for_each
 from riskfund.approvals.kinds import approval_action
 from riskfund.approvals.models import ApprovalKind
 
+from .admin_loans import LoanAdmin, ReadOnlyAdminMixin
 from .models import (
     Application,
-    CounterGuarantee,
     DishonestRecord,
     DueDiligence,
     Enterprise,
@@ -20,28 +21,11 @@ from .models import (
     LoanEvent,
     PipelineEvent,
     Recommendation,
-    Repayment,
-    ScheduleLine,
     SupportExtension,
 )
-from .rules import overdue_bucket
-from .selectors import overdue_days
 
 
-class ReadOnlyAdminMixin:
-    """No add, change or delete in the admin: the services are the only writers."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ReadOnlyTabularInline(ReadOnlyAdminMixin, TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -61,7 +45,7 @@ class SupportExtensionInline(ReadOnlyTabularInline):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EnterpriseAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["name", "uscc", "district", "industry", "size_class", "dishonest", "support_extension_until"]
     list_filter = ["size_class", "dishonest", "district"]
     search_fields = ["name", "uscc"]
@@ -97,7 +81,7 @@ class RecommendationInline(ReadOnlyTabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["enterprise", "amount", "term_months", "status", "submitted_on"]
     list_filter = ["status"]
     search_fields = ["enterprise__name", "enterprise__uscc"]
@@ -111,7 +95,7 @@ class DueDiligenceInline(ReadOnlyTabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RecommendationAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["form_no", "enterprise_name", "bank", "guarantor", "amount", "status", "issued_on"]
     list_filter = ["status", "bank"]
     search_fields = ["form_no", "application__enterprise__name", "application__enterprise__uscc"]
@@ -122,63 +106,11 @@ class RecommendationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return obj.application.enterprise.name
 
 
-class ScheduleLineInline(ReadOnlyTabularInline):
-    model = ScheduleLine
-    fields = ["due_on", "principal", "paid_principal"]
-    readonly_fields = fields
-
-
-class RepaymentInline(ReadOnlyTabularInline):
-    model = Repayment
-    fields = ["paid_on", "principal", "interest", "backdated", "created_at"]
-    readonly_fields = fields
-
-
-class CounterGuaranteeInline(ReadOnlyTabularInline):
-    model = CounterGuarantee
-    fields = ["kind", "description", "value"]
-    readonly_fields = fields
-
-
-class LoanEventInline(ReadOnlyTabularInline):
-    model = LoanEvent
-    fields = ["occurred_on", "kind", "notes", "backdated", "created_at"]
-    readonly_fields = fields
-    ordering = ["occurred_on", "created_at"]
-    verbose_name_plural = _("贷后事项时间线")
-
-
-@admin.register(Loan)
-class LoanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = [
-        "contract_no",
-        "bank",
-        "enterprise",
-        "district",
-        "principal",
-        "outstanding_principal",
-        "disbursed_on",
-        "maturity_on",
-        "status",
-        "notified_late",
-        "backdated",
-    ]
-    list_filter = ["status", "bank", "district", "repayment_method", "notified_late", "backdated"]
-    search_fields = ["contract_no", "enterprise__name", "enterprise__uscc", "recommendation__form_no"]
-    date_hierarchy = "disbursed_on"
-    readonly_fields = ["overdue_today"]
-    inlines = [ScheduleLineInline, RepaymentInline, CounterGuaranteeInline, LoanEventInline]
-
-    @admin.display(description=_("今日逾期天数（档位）"))
-    def overdue_today(self, obj: Loan) -> str:
-        from django.utils import timezone
-
-        days = overdue_days(obj, timezone.localdate())
-        return f"{days}（{overdue_bucket(days)}）"
+admin.site.register(Loan, LoanAdmin)
 
 
 @admin.register(LoanEvent)
-class LoanEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LoanEventAdmin(ReadOnlyAdminMixin, ModelAdmin):
     """The timeline of post-loan events across loans (art. 29–31, 33, 35)."""
 
     list_display = ["occurred_on", "kind", "loan", "notes", "backdated"]

@@ -1,12 +1,13 @@
 """Admin for the outbox: events are read-only (they are written by services, delivered by ``banks``)."""
 
 from django.contrib import admin
+from unfold.admin import ModelAdmin
 
 from .models import OutboxEvent
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(ModelAdmin):
     list_display = ["created", "type", "bank", "state", "attempts", "next_attempt_at", "delivered_at"]
     list_filter = ["state", "type", "bank"]
     search_fields = ["id", "bank__code", "bank__name"]

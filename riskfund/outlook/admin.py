@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
 
 from riskfund.errors import RuleViolation
 from riskfund.exports.services import export_job_start
@@ -50,7 +51,7 @@ class ScenarioForm(forms.ModelForm):
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(admin.ModelAdmin):
+class ScenarioAdmin(ModelAdmin):
     form = ScenarioForm
     list_display = ["title", "name", "roll_multiplier", "recovery_haircut", "overrides", "active", "latest"]
     actions = ["run_forecast"]
@@ -157,7 +158,7 @@ def _funder_matrix(rows: list[dict]) -> list[dict]:
 
 
 @admin.register(Forecast)
-class ForecastAdmin(admin.ModelAdmin):
+class ForecastAdmin(ModelAdmin):
     list_display = ["as_of", "scenario", "crossed_probability", "crossing_month_p50", "ratio_p50", "paths", "seed"]
     list_filter = ["scenario"]
     date_hierarchy = "as_of"
@@ -175,7 +176,7 @@ class ForecastAdmin(admin.ModelAdmin):
 
 
 @admin.register(Backtest)
-class BacktestAdmin(admin.ModelAdmin):
+class BacktestAdmin(ModelAdmin):
     list_display = ["as_of", "scenario", "paths", "seed", "computed_at"]
     fields = ["as_of", "scenario", "paths", "seed", "coverage", "computed_at"]
     readonly_fields = fields

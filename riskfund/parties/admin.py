@@ -8,12 +8,13 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Concat
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.forms import ActionForm
 
 from riskfund.errors import RuleViolation
 from riskfund.ledger.models import Account
@@ -44,7 +45,7 @@ def copy_into(target, created) -> None:
     target._state.db = created._state.db
 
 
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(ModelAdmin):
     """Turns a ``RuleViolation`` raised by a service into an admin error message; never deletes."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -145,9 +146,27 @@ class FunderAdmin(ServiceAdmin):
         copy_into(obj, updated)
 
 
+class TopUpNeededFilter(admin.SimpleListFilter):
+    """Banks whose outstanding is above N × their deposit (art. 16): the dashboard's "banks below their top-up line"."""
+
+    title = _("抵押金")
+    parameter_name = "topup"
+
+    def lookups(self, request, model_admin):
+        return [("needed", _("需补充抵押金"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "needed":
+            return queryset
+        from riskfund.pool.selectors import topup_suggested
+
+        return queryset.filter(pk__in=[bank.pk for bank in Bank.objects.all() if topup_suggested(bank) > ZERO])
+
+
 @admin.register(Bank)
 class BankAdmin(ServiceAdmin):
     list_display = ["code", "name", "deposit", "payable", "outstanding_principal", "active_loans", "suggested"]
+    list_filter = [TopUpNeededFilter]
     search_fields = ["code", "name"]
 
     def get_queryset(self, request):
@@ -256,7 +275,7 @@ class AgreementAdmin(ServiceAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(ModelAdmin):
     list_display = ["user", "district"]
     list_filter = ["district"]
     search_fields = ["user__username"]

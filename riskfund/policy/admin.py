@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
 
 from riskfund.errors import RuleViolation
 
@@ -39,7 +40,7 @@ class PolicyVersionForm(forms.ModelForm):
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(admin.ModelAdmin):
+class PolicyVersionAdmin(ModelAdmin):
     form = PolicyVersionForm
     list_display = ["code", "title", "document_no", "effective_from", "effective_to", "approval_state"]
     search_fields = ["code", "title", "document_no"]
@@ -135,7 +136,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkingDayOverride)
-class WorkingDayOverrideAdmin(admin.ModelAdmin):
+class WorkingDayOverrideAdmin(ModelAdmin):
     list_display = ["day", "is_working_day", "note", "calendar_without_override"]
     list_filter = ["is_working_day"]
     search_fields = ["note"]
@@ -152,13 +153,13 @@ class WorkingDayOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(LprRate)
-class LprRateAdmin(admin.ModelAdmin):
+class LprRateAdmin(ModelAdmin):
     list_display = ["effective_on", "rate_percent"]
     date_hierarchy = "effective_on"
 
 
 @admin.register(IndustryStandard)
-class IndustryStandardAdmin(admin.ModelAdmin):
+class IndustryStandardAdmin(ModelAdmin):
     list_display = ["code", "name_zh", "measure_1", "sme_below_1", "measure_2", "sme_below_2"]
     search_fields = ["code", "name_zh", "name_en"]
     fieldsets = [

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
 
 from riskfund.approvals.admin import ReasonActionForm, request_for_each
 from riskfund.approvals.models import ApprovalKind
@@ -182,7 +183,7 @@ def _position_field(key: str):
     return show
 
 
-class PoolStateAdmin(admin.ModelAdmin):
+class PoolStateAdmin(ModelAdmin):
     """The pool position (read-only), from the state row and the policy in force."""
 
     list_display = [f"position_{key}" for key in POSITION_LABELS]
@@ -205,7 +206,7 @@ admin.site.register(PoolState, PoolStateAdmin)
 
 
 @admin.register(PoolStateChange)
-class PoolStateChangeAdmin(admin.ModelAdmin):
+class PoolStateChangeAdmin(ModelAdmin):
     list_display = ["occurred_at", "business_date", "suspended", "ratio", "pool_funds", "net_compensation", "cause"]
     list_filter = ["suspended"]
     date_hierarchy = "business_date"

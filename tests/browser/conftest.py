@@ -74,6 +74,12 @@ def login(browser, live_server, username: str, password: str):
     page.goto(f"{live_server.url}/admin/login/?next=/admin/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("input[type=submit]")
+    page.click("#login-form [type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/")
     return page
+
+
+def switch_language(page, code: str) -> None:
+    """Post the language menu's form for ``code`` (unfold keeps it in the user menu) and wait for the reload."""
+    with page.expect_navigation():
+        page.evaluate(f"document.querySelector('input[name=language][value={code}]').form.submit()")

@@ -2,7 +2,7 @@
 approved by a second user, a district officer limited to its district."""
 
 import pytest
-from conftest import SCREENSHOTS, login
+from conftest import SCREENSHOTS, login, switch_language
 from dashboard_world import DEMO_PASSWORDS
 
 from riskfund.lending.models import Enterprise
@@ -32,7 +32,7 @@ def test_bureau_sees_the_chinese_dashboard_with_drawn_charts(browser, live_serve
     assert "待审批事项" in page.inner_text("#rf-pending")
     page.screenshot(path=str(SCREENSHOTS / "dashboard-zh.png"), full_page=True)
 
-    page.select_option("#rf-language-select", "en")
+    switch_language(page, "en")
     page.wait_for_function("() => document.querySelector('#site-name').innerText.includes('SME')")
     assert page.inner_text("#site-name") == "SME loan-guarantee pool administration"
     page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length >= 6")
@@ -55,8 +55,8 @@ def test_a_second_bureau_user_approves_the_topup_the_first_requested(browser, li
         page.check(f"input[name=_selected_action][value='{topup.pk}']")
         page.select_option("select[name=action]", "approve_selected")
         page.click("button[name=index]")
-        page.wait_for_selector("ul.messagelist")
-        return page.inner_text("ul.messagelist")
+        page.wait_for_selector("#rf-messages li")
+        return page.inner_text("#rf-messages")
 
     assert "approver_is_requester" in approve(maker).lower()
     topup.refresh_from_db()
@@ -78,7 +78,7 @@ def test_district_officer_sees_only_its_district(browser, live_server, demo_port
     page.screenshot(path=str(SCREENSHOTS / "district-dashboard.png"), full_page=True)
 
     page.goto(f"{live_server.url}/admin/lending/enterprise/")
-    rows = page.locator("#result_list tbody tr")
+    rows = page.locator("#result_list tbody tr:has(td)")
     mine = Enterprise.objects.filter(district_id="150203")
     assert rows.count() == mine.count() > 0
     assert set(page.locator("#result_list tbody td.field-district").all_inner_texts()) == {"昆都仑区（150203）"}
