@@ -252,7 +252,7 @@ def _report_rows(name: str, items: Iterable[list]):
     label="贷款余额对账",
     banks=True,
     clean=clean_params,
-    filename=lambda job: f"贷款余额对账报告-{job.params['as_of']}.xlsx",
+    filename=lambda job: f"贷款余额对账报告-{Bank.objects.get(pk=job.owner_bank).code}-{job.params['as_of']}.xlsx",
 )
 def bank_reconciliation(job) -> list[Sheet]:
     """The report workbook: a summary with the counts, then the four lists (mismatched with both amounts)."""

@@ -381,7 +381,7 @@ def statement_write(*, bank: Bank, month: str, target: str | IO[bytes]) -> list[
     label="合作银行月度对账单",
     banks=True,
     clean=clean_month,
-    filename=lambda job: f"月度对账单-{job.params['month']}.xlsx",
+    filename=lambda job: statement_filename(Bank.objects.get(pk=job.owner_bank), job.params["month"]),
 )
 def bank_statement(job) -> list[Sheet]:
     if not job.owner_bank:

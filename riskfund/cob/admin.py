@@ -10,6 +10,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.forms import ActionForm
 
 from riskfund.errors import RuleViolation
+from riskfund.lending.models import LoanStatus as LoanState
 
 from .models import BucketChange, CobFlag, CobRun, CobStep, LoanStatus, PoolSnapshot
 from .services import cob_run
@@ -87,6 +88,9 @@ class CobRunAdmin(ModelAdmin):
 
 @admin.register(LoanStatus)
 class LoanStatusAdmin(ReadOnlyAdmin):
+    """The latest daily status of ACTIVE loans: a repaid or compensated loan keeps its last row, which is history,
+    not a status (the loan page shows it)."""
+
     list_display = [
         "loan",
         "overdue_days",
@@ -100,7 +104,10 @@ class LoanStatusAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["bucket", "compensation_eligible", "maturity_reminded_on", "loan__bank"]
     search_fields = ["loan__contract_no", "loan__enterprise__name", "loan__enterprise__uscc"]
-    list_select_related = ["loan__bank"]
+    list_select_related = ["loan__bank", "loan__enterprise"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(loan__status=LoanState.ACTIVE)
 
 
 @admin.register(BucketChange)

@@ -10,6 +10,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from unfold.admin import ModelAdmin
 
 from riskfund.access import AUDITOR, BUREAU, user_roles
@@ -60,13 +61,15 @@ class BankPerformanceReportAdmin(ModelAdmin):
             except RuleViolation as exc:
                 self.message_user(request, rule_message(exc), messages.ERROR)
                 return HttpResponseRedirect(f"{request.path}?year={year}")
-            self.message_user(request, f"已开始生成 {year} 年度报表，完成后可在导出任务中下载", messages.SUCCESS)
+            self.message_user(
+                request, _("已开始生成 %(year)s 年度报表，完成后可在导出任务中下载") % {"year": year}, messages.SUCCESS
+            )
             return HttpResponseRedirect(reverse("admin:exports_exportjob_changelist"))
         report = bank_performance(year)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"合作银行年度业务开展情况（第十九条）· {year} 年",
+            "title": _("合作银行年度业务开展情况（第十九条）· %(year)s 年") % {"year": year},
             "report": report,
             "rows": [*report.banks, report.total],
             "years": sorted({*years, year}, reverse=True),

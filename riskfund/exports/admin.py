@@ -14,25 +14,39 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
+from riskfund.parties.models import Bank
+
 from .admin_start import may_start_reports, report_start_view
 from .models import ExportJob
-from .registry import export_kind_label
+from .registry import export_kind_label, export_kinds
 from .services import export_job_delete
+
+# the parameters that name a period; others (a forecast's id, an uploaded file's rows) are not for people
+PERIOD_KEYS = ("month", "year", "as_of", "from", "to", "date_from", "date_to")
+
+
+class KindFilter(admin.SimpleListFilter):
+    title = _("报表类型")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(spec.kind, export_kind_label(spec.kind)) for spec in export_kinds()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
 @admin.register(ExportJob)
 class ExportJobAdmin(ModelAdmin):
     list_display = ["created_at", "kind_label", "owner_display", "status", "progress_bar", "expires_at", "download"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", KindFilter]
     search_fields = ["id", "kind", "owner_bank", "owner_user__username"]
     date_hierarchy = "created_at"
     list_select_related = ["owner_user"]
     readonly_fields = [
-        "id",
-        "kind",
-        "owner_user",
-        "owner_bank",
-        "params",
+        "kind_label",
+        "owner_display",
+        "period",
         "status",
         "progress_bar",
         "rows_done",
@@ -64,9 +78,18 @@ class ExportJobAdmin(ModelAdmin):
     def kind_label(self, obj: ExportJob) -> str:
         return export_kind_label(obj.kind)
 
+    @admin.display(description=_("期间"))
+    def period(self, obj: ExportJob) -> str:
+        shown = [str(obj.params[key]) for key in PERIOD_KEYS if obj.params.get(key)]
+        return " – ".join(shown) or "—"
+
     @admin.display(description=_("所属"))
     def owner_display(self, obj: ExportJob) -> str:
-        return f"银行 {obj.owner_bank}" if obj.owner_bank else str(obj.owner_user)
+        if obj.owner_bank:
+            bank = Bank.objects.filter(pk=obj.owner_bank).first()
+            return _("合作银行：%(bank)s") % {"bank": bank.name if bank else "—"}
+        user = obj.owner_user
+        return (user.get_full_name() or user.get_username()) if user else "—"
 
     @admin.display(description=_("进度"), ordering="progress")
     def progress_bar(self, obj: ExportJob) -> str:

@@ -19,6 +19,8 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from riskfund.access import AUDITOR, BUREAU, TRUSTEE, user_roles
 from riskfund.errors import RuleViolation
@@ -45,18 +47,18 @@ def previous_month(today: date) -> str:
 
 
 class ReportStartForm(forms.Form):
-    kind = forms.ChoiceField(label="报表", widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label=gettext_lazy("报表"), widget=forms.RadioSelect)
     month = forms.RegexField(
-        label="月份",
+        label=gettext_lazy("月份"),
         regex=r"\A\d{4}-\d{2}\Z",
-        error_messages={"invalid": "请输入月份，格式为 YYYY-MM"},
+        error_messages={"invalid": gettext_lazy("请输入月份，格式为 YYYY-MM")},
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
     )
     bank = forms.ModelChoiceField(
-        label="合作银行",
+        label=gettext_lazy("合作银行"),
         queryset=Bank.objects.order_by("code"),
         required=False,
-        help_text="仅生成月度对账单时填写",
+        help_text=gettext_lazy("仅生成月度对账单时填写"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -66,7 +68,7 @@ class ReportStartForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("kind") == BANK_STATEMENT and not cleaned.get("bank"):
-            self.add_error("bank", "生成月度对账单须选择合作银行")
+            self.add_error("bank", _("生成月度对账单须选择合作银行"))
         return cleaned
 
 
@@ -80,18 +82,20 @@ def report_start_view(model_admin, request):
             kind, month, bank = form.cleaned_data["kind"], form.cleaned_data["month"], form.cleaned_data["bank"]
             owner = str(bank.pk) if kind == BANK_STATEMENT else request.user
             try:
-                job = export_job_start(kind=kind, params={"month": month}, owner=owner)
+                export_job_start(kind=kind, params={"month": month}, owner=owner)
             except RuleViolation as exc:
                 form.add_error(None, exc.message)
             else:
-                name = export_kind_label(kind) + (f"（{bank.code}）" if bank and kind == BANK_STATEMENT else "")
-                messages.success(request, f"已开始生成{name} {month}，完成后可在此下载（任务 {job.pk}）。")
+                name = export_kind_label(kind) + (f"（{bank.name}）" if bank and kind == BANK_STATEMENT else "")
+                messages.success(
+                    request, _("已开始生成%(name)s %(month)s，完成后可在此下载。") % {"name": name, "month": month}
+                )
                 return HttpResponseRedirect(reverse("admin:exports_exportjob_changelist"))
     else:
         form = ReportStartForm(initial={"kind": BUREAU_MONTHLY, "month": previous_month(timezone.localdate())})
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": "生成报表",
+        "title": _("生成报表"),
         "opts": model_admin.model._meta,
         "form": form,
     }

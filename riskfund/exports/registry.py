@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from riskfund.errors import RuleViolation
 
 from .xlsx import Sheet
@@ -84,7 +86,8 @@ def export_kind(kind: str) -> ExportKind:
 
 def export_kind_label(kind: str) -> str:
     spec = _KINDS.get(kind)
-    return spec.label if spec else kind
+    # the labels are Chinese msgids with English translations in the catalogs: people read the kind in their language
+    return gettext(spec.label) if spec else kind
 
 
 def export_kinds() -> list[ExportKind]:

@@ -8,6 +8,7 @@ progress (rows written / rows expected) as it goes. A failure marks the job fail
 The build reads outside a database transaction so that the progress is visible while it runs.
 """
 
+import json
 import logging
 import tempfile
 import uuid
@@ -17,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -41,7 +42,12 @@ def export_ttl() -> timedelta:
 def export_job_start(
     *, kind: str, params: dict | None = None, owner: AbstractBaseUser | str | uuid.UUID, now: datetime | None = None
 ) -> ExportJob:
-    """Record an export for ``owner`` (a staff user, or a bank's id) and queue it after commit."""
+    """Record an export for ``owner`` (a staff user, or a bank's id) and queue it after commit.
+
+    The same export is not started twice: while a job of this kind with these parameters for this bank (or, for
+    staff, for anyone: the list is shared) is queued or running and not expired, that job is returned instead of a
+    new one. The check and the insert are serialized per (kind, bank, parameters): a transaction-scoped advisory lock on
+    PostgreSQL, SQLite's write lock taken at BEGIN (IMMEDIATE transactions) elsewhere."""
     spec = export_kind(kind)
     now = now or timezone.now()
     if isinstance(owner, str | uuid.UUID):
@@ -56,13 +62,21 @@ def export_job_start(
         if owner is None or owner.pk is None:
             raise ValueError("an export belongs to a saved user or to a bank id")
         owner_fields = {"owner_user": owner}
-    job = ExportJob.objects.create(
-        kind=kind,
-        params=spec.clean_params(params),
-        created_at=now,
-        expires_at=now + export_ttl(),
-        **owner_fields,
-    )
+    params = spec.clean_params(params)
+    with transaction.atomic():
+        _lock_pending(kind, owner_fields.get("owner_bank", ""), params)
+        pending = ExportJob.objects.filter(
+            kind=kind,
+            owner_bank=owner_fields.get("owner_bank", ""),
+            status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+            expires_at__gt=now,
+        )
+        for job in pending.order_by("created_at"):
+            if job.params == params:
+                return job
+        job = ExportJob.objects.create(
+            kind=kind, params=params, created_at=now, expires_at=now + export_ttl(), **owner_fields
+        )
 
     def queue() -> None:
         from .tasks import export_job_run
@@ -71,6 +85,13 @@ def export_job_start(
 
     transaction.on_commit(queue)
     return job
+
+
+def _lock_pending(kind: str, bank: str, params: dict) -> None:
+    if connection.vendor == "postgresql":
+        key = json.dumps([kind, bank, params], sort_keys=True, default=str)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
 
 
 def export_job_run(*, job_id: str | uuid.UUID, now: datetime | None = None) -> ExportJob | None:

@@ -50,7 +50,8 @@ class Funder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.code}）"
+        # a district with its administrative code; the region and the city by name only (their codes are words)
+        return f"{self.name}（{self.code}）" if self.tier == FunderTier.DISTRICT else self.name
 
     @property
     def is_district(self) -> bool:

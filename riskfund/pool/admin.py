@@ -6,11 +6,13 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
 from riskfund.approvals.admin import ReasonActionForm, request_for_each
 from riskfund.approvals.models import ApprovalKind
+from riskfund.money import money_text, percent_text
 from riskfund.parties.admin import DateActionForm, ServiceAdmin, action_date, copy_into
 
 from .models import DepositTopUp, Injection, InterestCredit, PoolState, PoolStateChange, TopUpStatus
@@ -174,9 +176,25 @@ POSITION_LABELS = {
 }
 
 
+RATIO_KEYS = frozenset({"compensation_ratio", "suspension_threshold"})
+TEXT_KEYS = frozenset({"policy_version", "as_of"})
+
+
+def _position_text(key: str, value):
+    """A position figure for people: amounts 1,234,567.89, ratios as percentages, the flag as a coloured badge."""
+    if key == "suspended":
+        css, word = ("suspended", _("暂停新增")) if value else ("open", _("正常"))
+        return format_html('<span class="rf-badge rf-badge-{}">{}</span>', css, word)
+    if key in RATIO_KEYS:
+        return percent_text(value)
+    if key in TEXT_KEYS:
+        return value
+    return money_text(value)
+
+
 def _position_field(key: str):
     def show(self, obj):
-        return pool_position()[key]
+        return _position_text(key, pool_position()[key])
 
     show.short_description = POSITION_LABELS[key]
     show.__name__ = f"position_{key}"
@@ -207,7 +225,15 @@ admin.site.register(PoolState, PoolStateAdmin)
 
 @admin.register(PoolStateChange)
 class PoolStateChangeAdmin(ModelAdmin):
-    list_display = ["occurred_at", "business_date", "suspended", "ratio", "pool_funds", "net_compensation", "cause"]
+    list_display = [
+        "occurred_at",
+        "business_date",
+        "suspended",
+        "ratio_text",
+        "pool_funds",
+        "net_compensation",
+        "cause",
+    ]
     list_filter = ["suspended"]
     date_hierarchy = "business_date"
 
@@ -219,3 +245,7 @@ class PoolStateChangeAdmin(ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("代偿比例"), ordering="ratio")
+    def ratio_text(self, obj: PoolStateChange) -> str:
+        return percent_text(obj.ratio)

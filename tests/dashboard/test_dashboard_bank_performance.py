@@ -233,7 +233,8 @@ def test_the_report_page_is_for_the_bureau_and_the_auditor(client, portfolio, st
     assert response.status_code == status
     if status == 200:
         page = response.content.decode()
-        assert "包商考核测试银行" in page and "0.714286" in page and "2400000.00" in page
+        # for people: the ratio 0.714286 as a percentage, the amount grouped (issue 13)
+        assert "包商考核测试银行" in page and "71.43 %" in page and "2,400,000.00" in page
         assert '<option value="2025"' in page
 
 

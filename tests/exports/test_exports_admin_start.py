@@ -161,7 +161,7 @@ def test_the_bureau_starts_a_banks_statement_which_the_admin_serves(
     job = ExportJob.objects.get()
     assert (job.kind, job.owner_bank, job.owner_user) == ("bank_statement", str(world.bank.pk), None)
     assert job.status == ExportJob.Status.DONE, job.error
-    assert job.filename == "月度对账单-2024-03.xlsx"
+    assert job.filename == f"月度对账单-{world.bank.code}-2024-03.xlsx"  # the bank in the name (issue 13)
     response = client.get(reverse("admin:exports_exportjob_download", args=[job.pk]))
     assert response.status_code == 200
     summary = dict(workbook(response)["概要"][1:])

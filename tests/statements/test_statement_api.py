@@ -54,7 +54,7 @@ def test_statement_as_an_export_job(march, django_capture_on_commit_callbacks):
         job = export_job_start(kind="bank_statement", params={"month": "2025-03"}, owner=str(bank.pk))
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE, job.error
-    assert job.filename == "月度对账单-2025-03.xlsx"
+    assert job.filename == f"月度对账单-{bank.code}-2025-03.xlsx"  # the bank in the name (issue 13)
     with job.file.open("rb") as fh:
         sheets = read_sheets(fh.read())
     assert cell_money(dict(sheets[SUMMARY_TITLE][1:])["期末贷款余额"]) == Decimal("1999999.99")
