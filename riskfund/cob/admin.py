@@ -11,6 +11,7 @@ from unfold.forms import ActionForm
 
 from riskfund.errors import RuleViolation
 from riskfund.lending.models import LoanStatus as LoanState
+from riskfund.money import percent_text
 
 from .models import BucketChange, CobFlag, CobRun, CobStep, LoanStatus, PoolSnapshot
 from .services import cob_run
@@ -137,10 +138,14 @@ class PoolSnapshotAdmin(ReadOnlyAdmin):
         "credit_capacity",
         "outstanding_principal",
         "available_capacity",
-        "compensation_ratio",
+        "ratio_text",
         "suspended",
         "overdue_loans",
         "flags",
     ]
     list_filter = ["suspended"]
     date_hierarchy = "business_date"
+
+    @admin.display(description=_("代偿比例"), ordering="compensation_ratio")
+    def ratio_text(self, obj: PoolSnapshot) -> str:
+        return percent_text(obj.compensation_ratio)
