@@ -47,7 +47,7 @@ def test_a_second_bureau_user_approves_the_topup_the_first_requested(browser, li
     maker.select_option("#id_bank", str(bank.pk))
     maker.fill("#id_requested_amount", "300000.00")
     maker.fill("#id_reason", "在贷余额超过抵押金10倍")
-    maker.click("input[name=_save]")
+    maker.click("[name=_save]")
     topup = DepositTopUp.objects.get(bank=bank, status=TopUpStatus.REQUESTED)
 
     def approve(page):
