@@ -25,7 +25,8 @@ class ReadOnlyRecordAdmin(ServiceAdmin):
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        # every field but the record's own UUID, which is not for people (issue 13)
+        return [field.name for field in self.model._meta.fields if not field.primary_key]
 
 
 class RecoveryInline(TabularInline):
@@ -54,21 +55,8 @@ class RecoveryInline(TabularInline):
 
 @admin.register(Compensation)
 class CompensationAdmin(ReadOnlyRecordAdmin):
-    list_display = [
-        "deducted_on",
-        "bank",
-        "loan",
-        "district",
-        "loss",
-        "share_pool",
-        "share_bank",
-        "share_guarantor",
-        "from_deposit",
-        "to_payable",
-        "notice_deadline",
-        "notified_late",
-        "backdated",
-    ]
+    # the columns that fit 1366 px; the shares of the bank and the guarantor and the three splits are on the record
+    list_display = ["deducted_on", "loan", "bank", "district", "loss", "share_pool", "to_payable", "notified_late"]
     list_filter = ["notified_late", "backdated", "bank", "district"]
     search_fields = ["loan__contract_no", "loan__enterprise__name", "loan__enterprise__uscc"]
     date_hierarchy = "deducted_on"
@@ -105,20 +93,7 @@ class PayableAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(Recovery)
 class RecoveryAdmin(ReadOnlyRecordAdmin):
-    list_display = [
-        "recovered_on",
-        "loan",
-        "gross",
-        "net",
-        "cumulative_net",
-        "share_pool",
-        "share_bank",
-        "share_guarantor",
-        "split_region",
-        "split_city",
-        "split_district",
-        "backdated",
-    ]
+    list_display = ["recovered_on", "loan", "gross", "net", "share_pool", "share_bank", "share_guarantor"]
     list_filter = ["backdated", "loan__bank"]
     search_fields = ["loan__contract_no", "loan__enterprise__name"]
     date_hierarchy = "recovered_on"

@@ -6,6 +6,8 @@ service. Accounts read by their Chinese names; a transaction's kind reads as wor
 Filters: by account (an account's row links to its transactions) and by business date (from – to).
 """
 
+import re
+
 from django.contrib import admin
 from django.db.models import OuterRef, Subquery, Sum
 from django.urls import reverse
@@ -31,6 +33,7 @@ KIND_LABELS = {
     "recovery": _("追偿"),
 }
 REVERSAL = "_reversal"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 
 
 def kind_label(kind: str) -> str:
@@ -98,12 +101,21 @@ class EntryInline(ReadOnly, TabularInline):
 
 @admin.register(Transaction)
 class TransactionAdmin(ReadOnly, ModelAdmin):
-    list_display = ["business_date", "kind_text", "description", "amount", "reference"]
+    list_display = ["business_date", "kind_text", "description", "amount", "reference_text"]
     list_display_links = ["business_date", "kind_text"]
     list_filter = [("entries__account", RelatedDropdownFilter), ("business_date", RangeDateFilter)]
     list_filter_submit = True
     search_fields = ["description", "reference"]
-    fields = ["business_date", "kind_text", "description", "reference", "amount", "reverses", "posted_at", "created_by"]
+    fields = [
+        "business_date",
+        "kind_text",
+        "description",
+        "reference_text",
+        "amount",
+        "reverses",
+        "posted_at",
+        "created_by",
+    ]
     readonly_fields = fields
     inlines = [EntryInline]
     ordering = ["-business_date", "-posted_at"]
@@ -122,6 +134,11 @@ class TransactionAdmin(ReadOnly, ModelAdmin):
     @admin.display(description=_("业务类型"), ordering="kind")
     def kind_text(self, obj: Transaction) -> str:
         return kind_label(obj.kind)
+
+    @admin.display(description=_("关联单据"), ordering="reference")
+    def reference_text(self, obj: Transaction) -> str:
+        # a service's own record id (a compensation's UUID) is not for people: the description names the contract
+        return "—" if UUID.fullmatch(obj.reference or "") or not obj.reference else obj.reference
 
     @admin.display(description=_("金额"), ordering="_amount")
     def amount(self, obj: Transaction):
