@@ -64,12 +64,11 @@ class ApprovalRequestAdmin(ModelAdmin):
     search_fields = ["subject_label", "subject_key", "maker__username", "checker__username"]
     date_hierarchy = "created_at"
     list_select_related = ["maker", "checker"]
+    # for people: the subject by its link and the payload as words; no record id or raw JSON (issue 13)
     readonly_fields = [
-        "id",
         "kind",
         "subject_link",
-        "subject_key",
-        "payload",
+        "payload_summary",
         "maker",
         "created_at",
         "status",

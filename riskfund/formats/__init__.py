@@ -1,4 +1,5 @@
-"""Number formats for people (issue 13): amounts read ``1,234,567.89`` in Chinese as in English.
+"""Number and date formats for people (issue 13): amounts read ``1,234,567.89`` in Chinese as in English, dates
+``2026-09-30``.
 
 Django's zh_Hans formats group by four digits with no separator (``151571934.00``); with
 ``USE_THOUSAND_SEPARATOR`` on (settings), every decimal the admin shows — list columns, read-only fields,

@@ -86,7 +86,7 @@ class BucketFilter(admin.SimpleListFilter):
 class LoanAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = [
         "contract",
-        "enterprise",
+        "enterprise_name",
         "bank_name",
         "balance",
         "maturity_on",
@@ -128,6 +128,10 @@ class LoanAdmin(ReadOnlyAdminMixin, ModelAdmin):
     def contract(self, obj: Loan):
         return format_html('<span class="rf-nowrap">{}</span>', obj.contract_no)
 
+    @admin.display(description=_("企业"), ordering="enterprise__name")
+    def enterprise_name(self, obj: Loan) -> str:
+        return obj.enterprise.name
+
     @admin.display(description=_("合作银行"), ordering="bank__name")
     def bank_name(self, obj: Loan) -> str:
         return obj.bank.name
@@ -156,5 +160,5 @@ class LoanAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         loan = self.get_object(request, object_id)
-        extra = {"summary": loan_summary(loan, timezone.localdate())} if loan is not None else {}
+        extra = {"summary": loan_summary(loan)} if loan is not None else {}
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})

@@ -6,14 +6,11 @@ Each section is a list of (label, text) or a table of rows; labels are the model
 amounts are ``1,234,567.89``.
 """
 
-from datetime import date
-
 from django.core.exceptions import ObjectDoesNotExist
 
 from riskfund.money import money_text
 
 from .models import Loan, LoanStatus
-from .selectors import overdue_days
 
 
 def _label(model, name: str) -> str:
@@ -48,8 +45,8 @@ def _related(loan: Loan, name: str):
         return None
 
 
-def loan_summary(loan: Loan, today: date) -> dict:
-    """The loan page of ``loan`` as of ``today`` (overdue days are today's, from the schedule and repayments)."""
+def loan_summary(loan: Loan) -> dict:
+    """The loan page of ``loan``; its overdue days and bucket are those of the latest close of business."""
     facts = _facts(
         loan,
         [
@@ -72,14 +69,14 @@ def loan_summary(loan: Loan, today: date) -> dict:
         ],
         money=frozenset({"principal", "outstanding_principal"}),
     )
-    days = overdue_days(loan, today) if loan.status == LoanStatus.ACTIVE else None
-    daily = _related(loan, "cob_status")
+    # overdue as the loan list shows it: the latest close of business, for an active loan only
+    daily = _related(loan, "cob_status") if loan.status == LoanStatus.ACTIVE else None
     compensation = _related(loan, "compensation")
     schedule = list(loan.schedule.order_by("due_on"))
     return {
         "facts": facts,
-        "overdue_days": days,
-        "bucket": daily.get_bucket_display() if daily is not None and days is not None else None,
+        "overdue_days": daily.overdue_days if daily is not None else None,
+        "bucket": daily.get_bucket_display() if daily is not None else None,
         "daily_as_of": daily.as_of if daily is not None else None,
         "schedule": [
             {

@@ -33,10 +33,10 @@ OVERFLOW = """() => {
   }).map((el) => (el.id || el.className || el.tagName).toString().slice(0, 80));
   return {page, boxes};
 }"""
-# labels, headings, menus and buttons: words of the interface, not data
+# labels, headings, menus and buttons: words of the interface, not data (a changelist's first column is a th too)
 LABELS = """() => [...document.querySelectorAll(
-  'th, label, button, legend, figcaption, dt, .rf-label, #rf-status-line, #nav-sidebar-apps a, #nav-sidebar-apps h2,'
-  + ' .rf-list h2, #rf-loan h2, #changelist-filter h3, .rf-links a'
+  'thead th, label, button, legend, figcaption, dt, .rf-label, #rf-status-line, #nav-sidebar-apps a,'
+  + ' #nav-sidebar-apps h2, .rf-list h2, #rf-loan h2, #changelist-filter h3, .rf-links a'
 )].filter((el) => el.offsetParent !== null).map((el) => el.innerText.trim()).filter(Boolean)"""
 
 SIZES = [(1366, 768), (1920, 1080)]
