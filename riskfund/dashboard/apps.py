@@ -12,10 +12,11 @@ class DashboardConfig(AppConfig):
         # admin module by now: the role checks cover every registered model admin (riskfund/dashboard/roles.py).
         from django.contrib import admin
 
-        from . import reports  # noqa: F401  (registers the bank_performance_annual export, art. 19)
+        from . import unfold_speed  # reports registers the bank_performance_annual export (art. 19)
         from .roles import install_role_admins
 
         admin.site.site_header = _("SME loan-guarantee pool administration")
         admin.site.site_title = _("SME loan-guarantee pool administration")
         admin.site.index_title = _("Dashboard")
         install_role_admins(admin.site)
+        unfold_speed.install(admin.site)

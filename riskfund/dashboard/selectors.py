@@ -26,7 +26,7 @@ from riskfund.parties.models import Bank, FunderTier
 from riskfund.policy.models import PolicyVersion
 from riskfund.policy.selectors import policy_for_pool
 from riskfund.pool.models import DepositTopUp, PoolStateChange, TopUpStatus
-from riskfund.pool.selectors import deposit_balance, funder_list, pool_position, topup_suggested
+from riskfund.pool.selectors import deposit_balance, funder_list, pool_position, topup_amount
 
 from .worklists import LIST_LIMIT, banks_needing_topup, business_status, changelist_url, listings_pending, payables_due
 
@@ -158,7 +158,7 @@ def bank_figures(scope: Scope, today: date) -> list[dict]:
                 "outstanding": str(bank.outstanding_principal),
                 "trigger": str(trigger),
                 "topup_needed": bank.outstanding_principal > trigger,
-                "suggested": str(topup_suggested(bank, today)),
+                "suggested": str(topup_amount(bank.outstanding_principal, balance, multiple)),
             }
         )
     return rows

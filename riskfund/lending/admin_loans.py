@@ -105,6 +105,7 @@ class LoanAdmin(ReadOnlyAdminMixin, ModelAdmin):
         "backdated",
     ]
     list_filter_submit = False
+    list_per_page = 50
     search_fields = ["contract_no", "enterprise__name", "enterprise__uscc", "recommendation__form_no"]
     list_select_related = ["enterprise", "bank"]
     date_hierarchy = "disbursed_on"

@@ -184,11 +184,15 @@ def topup_suggested(bank: Bank, on: date | None = None) -> Decimal:
     """Art. 16 / SPEC §7: ceil(outstanding ÷ multiple − balance) to the yuan when outstanding > multiple ×
     balance, else 0."""
     policy = policy_for_pool(on or timezone.localdate())
-    balance = deposit_balance(bank)
-    multiple = policy.deposit_topup_multiple
-    if bank.outstanding_principal <= multiple * balance:
+    return topup_amount(bank.outstanding_principal, deposit_balance(bank), policy.deposit_topup_multiple)
+
+
+def topup_amount(outstanding: Decimal, balance: Decimal, multiple: int) -> Decimal:
+    """Art. 16 / SPEC §7 from the figures: ceil(outstanding ÷ multiple − balance) to the yuan when outstanding >
+    multiple × balance, else 0 (for a caller that already holds the balance and the policy)."""
+    if outstanding <= multiple * balance:
         return ZERO
-    return (bank.outstanding_principal / multiple - balance).quantize(YUAN, rounding=ROUND_CEILING).quantize(FEN)
+    return (outstanding / multiple - balance).quantize(YUAN, rounding=ROUND_CEILING).quantize(FEN)
 
 
 def deposit_position(bank: Bank, on: date | None = None) -> dict:
