@@ -239,6 +239,9 @@ RISKFUND_WEBHOOK_ALLOW_HTTP_LOOPBACK = DEBUG and _env_bool("RISKFUND_WEBHOOK_ALL
 # the stop-line forecast of every active scenario is queued when a daily run completes (riskfund/outlook/tasks.py);
 # the benchmark turns it off so that its COB timings are the COB's own
 RISKFUND_FORECAST_AFTER_RUN = _env_bool("RISKFUND_FORECAST_AFTER_RUN", True)
+# the daily job's per-loan steps run by loan-id range: this many ranges, each a Celery task of a chord when the
+# broker is set (riskfund/cob/services.py), else one after the other in-process
+RISKFUND_COB_RANGES = int(os.environ.get("RISKFUND_COB_RANGES", "4"))
 
 # The public disclosure page /public/ and /public/summary.json (API.md "Public pages"): 404 when off.
 RISKFUND_PUBLIC_PAGE = _env_bool("RISKFUND_PUBLIC_PAGE", True)

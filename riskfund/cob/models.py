@@ -6,6 +6,10 @@
     and its ``CobStep`` row are written in ONE database transaction, so a resumed run skips the steps that
     committed and redoes the one that was interrupted.
 
+``CobPart``
+    The per-loan steps run by loan-id range (one after the other, or on several Celery workers at once); each
+    range that committed is recorded, and the step's ``CobStep`` once every range is.
+
 ``LoanStatus``
     The daily job's view of each loan (one row per loan, kept here rather than on ``lending.Loan``): overdue
     days and bucket on the run's date (SPEC §9), compensation eligibility (art. 32), the maturity reminder
@@ -109,6 +113,27 @@ class CobStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run.business_date} {self.get_name_display()}"
+
+
+class CobPart(models.Model):
+    """One loan-id range (``label`` "k/n", riskfund/cob/sql.py ``Part``) of a per-loan step that committed, with the
+    rows it wrote; the step's ``CobStep`` is written once every range of it is, so a resumed run redoes only the
+    ranges that did not commit."""
+
+    run = models.ForeignKey(CobRun, verbose_name=_("日终批处理"), on_delete=models.CASCADE, related_name="parts")
+    name = models.CharField(_("步骤"), max_length=40, choices=Step.choices)
+    part = models.CharField(_("分段"), max_length=16)
+    done_at = models.DateTimeField(_("完成时间"), default=timezone.now)
+    rows = models.PositiveIntegerField(_("影响行数"), default=0)
+
+    class Meta:
+        verbose_name = _("批处理分段")
+        verbose_name_plural = _("批处理分段")
+        ordering = ["run", "name", "part"]
+        constraints = [models.UniqueConstraint(fields=["run", "name", "part"], name="cob_part_once_per_run")]
+
+    def __str__(self) -> str:
+        return f"{self.run.business_date} {self.get_name_display()} {self.part}"
 
 
 class LoanStatus(models.Model):

@@ -14,6 +14,10 @@ runs over the lines with due_on < D alone. On SQLite, where a decimal column is 
 amounts are compared in integer fens (``CAST(ROUND(x * 100) AS INTEGER)``) so that sums are exact; on
 PostgreSQL ``numeric`` is exact as it is.
 
+The per-loan statements take a ``Part``: the loans whose id falls in one of N equal ranges of the uuid space (by
+uuid prefix), so that the ranges of a step can run one after the other or on several workers at once; ``WHOLE`` is
+every loan. A loan's figures depend on its own rows only, so the union of the ranges' results is the whole result.
+
 A loan is active on D when it was disbursed on or before D and is not closed on D (``closed_on`` is NULL or
 after D): a repaid or compensated loan gets no further changes, and a run for a past date sees the loans as
 they were then.
@@ -29,10 +33,34 @@ the SELECT to resolve its parsing ambiguity), window functions (≥ 3.25), ``UPD
 
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from django.db import connection
 
 SQLITE_MINIMUM = (3, 35, 0)
+
+
+@dataclass(frozen=True)
+class Part:
+    """Range ``index`` (from 0) of ``count`` equal ranges of loan ids: [lo, hi), no bound at either end of the space."""
+
+    index: int = 0
+    count: int = 1
+
+    @property
+    def label(self) -> str:
+        return f"{self.index + 1}/{self.count}"
+
+    @property
+    def lo(self) -> UUID | None:
+        return UUID(int=self.index * 2**128 // self.count) if self.index else None
+
+    @property
+    def hi(self) -> UUID | None:
+        return UUID(int=(self.index + 1) * 2**128 // self.count) if self.index < self.count - 1 else None
+
+
+WHOLE = Part()
 
 
 @dataclass(frozen=True)
@@ -70,6 +98,16 @@ class Dialect:
             return f"({day} - {days})"
         return f"date({day}, '-' || {days} || ' days')"
 
+    def in_part(self, column: str, part: Part) -> str:
+        """`` AND`` conditions keeping the loan ids of ``part`` (nothing for ``WHOLE``): uuids compare by their bytes
+        on PostgreSQL, and as the 32 hex digits Django stores on SQLite — the same order."""
+        uuid = "CAST(%({})s AS uuid)" if self.is_postgres else "%({})s"
+        bounds = [(">=", "lo", part.lo), ("<", "hi", part.hi)]
+        return "".join(f" AND {column} {op} {uuid.format(name)}" for op, name, value in bounds if value is not None)
+
+    def part_params(self, part: Part) -> dict:
+        return {name: (str(v) if self.is_postgres else v.hex) for name, v in (("lo", part.lo), ("hi", part.hi)) if v}
+
     def distinct(self, a: str, b: str) -> str:
         return f"({a} IS DISTINCT FROM {b})" if self.is_postgres else f"({a} IS NOT {b})"
 
@@ -91,14 +129,15 @@ def bucket_case(days: str) -> str:
     )
 
 
-def computed_status_cte(x: Dialect) -> str:
-    """CTEs ending in ``computed(loan_id, first_unpaid_due, overdue_days, outstanding)`` for every loan active on D."""
+def computed_status_cte(x: Dialect, part: Part) -> str:
+    """CTEs ending in ``computed(loan_id, first_unpaid_due, overdue_days, outstanding)`` for every loan of ``part``
+    active on D."""
     d = x.d
     return f"""
 WITH active AS (
     SELECT l.id, l.principal
     FROM lending_loan l
-    WHERE {active_on("l", d)}
+    WHERE {active_on("l", d)}{x.in_part("l.id", part)}
 ),
 repaid AS (
     SELECT r.loan_id, SUM({x.fen("r.principal")}) AS amount
@@ -135,7 +174,7 @@ computed AS (
 """
 
 
-def upsert_loan_status_sql(x: Dialect) -> str:
+def upsert_loan_status_sql(x: Dialect, part: Part = WHOLE) -> str:
     """One INSERT … SELECT … ON CONFLICT for every active loan; only rows whose figures change are written.
 
     A bucket move keeps the old bucket in ``prev_bucket`` and the date in ``bucket_changed_on``, from which
@@ -150,7 +189,7 @@ def upsert_loan_status_sql(x: Dialect) -> str:
     )
     moved = "cob_loanstatus.bucket <> excluded.bucket"
     return (
-        computed_status_cte(x)
+        computed_status_cte(x, part)
         + f"""
 INSERT INTO cob_loanstatus (
     loan_id, overdue_days, bucket, first_unpaid_due, outstanding_principal, compensation_eligible,
@@ -173,18 +212,18 @@ WHERE {changed}
     )
 
 
-def insert_bucket_changes_sql(x: Dialect) -> str:
+def insert_bucket_changes_sql(x: Dialect, part: Part = WHOLE) -> str:
     """The moves of the run's date, from the rows the upsert marked (idempotent: one row per loan and date)."""
     return f"""
 INSERT INTO cob_bucketchange (loan_id, business_date, from_bucket, to_bucket, overdue_days)
 SELECT s.loan_id, {x.d}, s.prev_bucket, s.bucket, s.overdue_days
 FROM cob_loanstatus s
-WHERE s.bucket_changed_on = {x.d}
+WHERE s.bucket_changed_on = {x.d}{x.in_part("s.loan_id", part)}
 ON CONFLICT (loan_id, business_date) DO NOTHING
 """
 
 
-def compensation_eligibility_sql(x: Dialect) -> str:
+def compensation_eligibility_sql(x: Dialect, part: Part = WHOLE) -> str:
     """Art. 32: eligible ⇔ overdue days > the loan's policy trigger (25: day 26 onward). Flips only the rows whose
     eligibility changes and returns them (loan id, new value): a loan that becomes eligible is notified once
     per episode, on the run that flips it."""
@@ -198,11 +237,12 @@ JOIN policy_policyversion pv ON pv.id = l.policy_version_id
 WHERE l.id = cob_loanstatus.loan_id
   AND {active_on("l", d)}
   AND cob_loanstatus.compensation_eligible <> (cob_loanstatus.overdue_days > pv.compensation_trigger_days)
+  {x.in_part("cob_loanstatus.loan_id", part)}
 RETURNING cob_loanstatus.loan_id, cob_loanstatus.compensation_eligible
 """
 
 
-def maturity_reminder_sql(x: Dialect) -> str:
+def maturity_reminder_sql(x: Dialect, part: Part = WHOLE) -> str:
     """Art. 31: once per loan, on the first run on or after maturity − N days (the loan's policy version)."""
     d = x.d
     return f"""
@@ -213,6 +253,7 @@ WHERE l.id = cob_loanstatus.loan_id
   AND {active_on("l", d)}
   AND cob_loanstatus.maturity_reminded_on IS NULL
   AND {x.minus_days("l.maturity_on", "pv.maturity_reminder_days")} <= {d}
+  {x.in_part("cob_loanstatus.loan_id", part)}
 RETURNING cob_loanstatus.loan_id
 """
 
@@ -224,12 +265,12 @@ def _prepare(cursor, x: Dialect) -> None:
         cursor.execute("SET LOCAL jit = off")
 
 
-def execute(sql: str, d: date) -> int:
-    """Run one statement for the business date ``d``; returns the rows it wrote."""
+def execute(sql: str, d: date, part: Part = WHOLE) -> int:
+    """Run one statement for the business date ``d`` (and the loans of ``part``); returns the rows it wrote."""
     x = dialect()
     with connection.cursor() as cursor:
         _prepare(cursor, x)
-        cursor.execute(sql, {"d": x.param(d)})
+        cursor.execute(sql, {"d": x.param(d), **x.part_params(part)})
         if x.is_postgres:
             return max(cursor.rowcount, 0)
         # Python's sqlite3 reports no rowcount for a statement that starts with WITH
@@ -237,9 +278,9 @@ def execute(sql: str, d: date) -> int:
         return cursor.fetchone()[0]
 
 
-def execute_returning(sql: str, d: date) -> list[tuple]:
+def execute_returning(sql: str, d: date, part: Part = WHOLE) -> list[tuple]:
     x = dialect()
     with connection.cursor() as cursor:
         _prepare(cursor, x)
-        cursor.execute(sql, {"d": x.param(d)})
+        cursor.execute(sql, {"d": x.param(d), **x.part_params(part)})
         return list(cursor.fetchall())

@@ -5,14 +5,12 @@ or one query over the small tables (banks, top-ups, agreements, districts) and o
 (``riskfund.cob.services``) calls each inside the transaction that records it as done.
 """
 
-from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Concat
-from django.utils import timezone
 
 from riskfund.ledger.models import Account
 from riskfund.ledger.selectors import balances_by_prefix
@@ -27,14 +25,11 @@ from riskfund.pool.selectors import funder_list, funder_minimum, pool_position, 
 from riskfund.pool.services import pool_suspension_check
 
 from . import sql
+from .events import COMPENSATION_DUE_FIELDS, MATURITY_REMINDER_FIELDS, emit_loan_events
 from .housekeeping import purge_all
 from .models import Bucket, CobFlag, FlagKind, LoanStatus, PoolSnapshot
 
 _MONEY = DecimalField(max_digits=18, decimal_places=2)
-EVENT_CHUNK = 500
-# Deliveries of at most this many events are queued after commit; a larger batch (the first run over a
-# migrated portfolio) is left ``pending`` for the outbox sweep ``banks.tasks.deliver_due_webhooks``.
-QUEUE_LIMIT = 1000
 # A run that writes more LoanStatus rows than this refreshes the table's planner statistics (step_loan_status).
 ANALYZE_AFTER = 50_000
 
@@ -46,113 +41,32 @@ def _active_on(d: date, prefix: str = "") -> Q:
     )
 
 
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-# PostgreSQL writes a step's events with ONE statement, the payload built in SQL as the same strings ``json_safe``
-# makes (ids, amounts and dates as text): row by row in Python it took ~330 µs an event, over a minute for the
-# ~250,000 events of a first run over a million loans (BENCHMARKS.md). SQLite keeps the row-by-row path.
-LOAN_EVENTS_SQL = """
-INSERT INTO outbox_outboxevent (id, bank_id, type, created, data, state, attempts, next_attempt_at)
-SELECT gen_random_uuid(), l.bank_id, %(type)s, %(created)s, jsonb_build_object({fields}), 'pending', 0, %(created)s
-FROM cob_loanstatus s JOIN lending_loan l ON l.id = s.loan_id
-WHERE s.loan_id = ANY(CAST(%(ids)s AS uuid[]))
-ORDER BY s.loan_id
-RETURNING id
-"""
-COMPENSATION_DUE_FIELDS = (
-    "'loan', s.loan_id::text, 'contract_no', l.contract_no, 'business_date', %(d)s, 'overdue_days', s.overdue_days, "
-    "'first_unpaid_due', s.first_unpaid_due::text, 'outstanding_principal', s.outstanding_principal::text, "
-    "'eligible_since', s.compensation_eligible_since::text"
-)
-MATURITY_REMINDER_FIELDS = (
-    "'loan', s.loan_id::text, 'contract_no', l.contract_no, 'business_date', %(d)s, "
-    "'maturity_on', l.maturity_on::text, 'outstanding_principal', s.outstanding_principal::text"
-)
-
-
-def _insert_loan_events(event_type: str, loan_ids: list, d: date, fields: str, created) -> list:
-    """PostgreSQL: the events of ``_emit_loan_events`` in one INSERT … SELECT; returns their ids."""
-    params = {"type": event_type, "created": created, "d": d.isoformat()}
-    params["ids"] = "{" + ",".join(str(i) for i in loan_ids) + "}"
-    with connection.cursor() as cursor:
-        cursor.execute(LOAN_EVENTS_SQL.format(fields=fields), params)
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _emit_loan_events(
-    event_type: str, loan_ids: list, data: Callable[[dict], dict], *, d: date | None = None, sql_fields: str = ""
-) -> int:
-    """Write one outbox event per loan to its bank, in the caller's transaction (API.md webhooks).
-
-    Bulk inserts of ``OutboxEvent`` rows (the outbox's ``outbox_emit`` writes one row per call) — on PostgreSQL one
-    INSERT … SELECT with ``sql_fields`` as the payload; delivery is queued after commit through
-    ``outbox_delivery_queue`` when the batch is small, else left to the sweep.
-    """
-    if not loan_ids:
-        return 0
-    from riskfund.outbox.models import OutboxEvent
-    from riskfund.outbox.services import json_safe, outbox_delivery_queue
-
-    created = timezone.now()
-    event_ids = []
-    fields = ("loan_id", "loan__bank_id", "loan__contract_no", "loan__maturity_on", "overdue_days")
-    fields += ("first_unpaid_due", "outstanding_principal", "compensation_eligible_since", "as_of")
-    chunks = _chunks(sorted(str(i) for i in loan_ids), EVENT_CHUNK)
-    if sql_fields and d is not None and connection.vendor == "postgresql":
-        event_ids, chunks = _insert_loan_events(event_type, loan_ids, d, sql_fields, created), []
-    for chunk in chunks:
-        rows = LoanStatus.objects.filter(pk__in=chunk).order_by("loan_id").values(*fields)
-        events = [
-            OutboxEvent(
-                bank_id=row["loan__bank_id"],
-                type=event_type,
-                data=json_safe(data(row)),
-                created=created,
-                next_attempt_at=created,
-            )
-            for row in rows
-        ]
-        OutboxEvent.objects.bulk_create(events)
-        event_ids.extend(event.id for event in events)
-    if len(event_ids) <= QUEUE_LIMIT:
-
-        def queue_cob_deliveries() -> None:
-            for event_id in event_ids:
-                outbox_delivery_queue(event_id=event_id)
-
-        transaction.on_commit(queue_cob_deliveries, robust=True)
-    return len(event_ids)
-
-
 # --- loans (SPEC §9, art. 31, 32) -------------------------------------------------------------------
 
 
-def step_loan_status(d: date) -> int:
-    """Overdue days, bucket and outstanding principal on ``d`` for every active loan (one upsert), then the
-    bucket moves of ``d`` (one insert). Returns the LoanStatus rows written."""
+def step_loan_status(d: date, part: sql.Part = sql.WHOLE) -> int:
+    """Overdue days, bucket and outstanding principal on ``d`` for every active loan of ``part`` (one upsert), then
+    the bucket moves of ``d`` (one insert). Returns the LoanStatus rows written."""
     x = sql.dialect()
-    written = sql.execute(sql.upsert_loan_status_sql(x), d)
+    written = sql.execute(sql.upsert_loan_status_sql(x, part), d, part)
     if x.is_postgres and written > ANALYZE_AFTER:
         # A first run over a migrated portfolio fills the table in this transaction: without fresh statistics the
         # next steps plan nested loops over a table they think empty (1,023,000 loans: eligibility 4.7–5.0 s →
         # 2.7–3.1 s, maturity reminders 11.4–12.5 s → 6.6–7.5 s with this ANALYZE, which takes ~0.5 s)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE cob_loanstatus")
-    record_bucket_changes(d)
+    record_bucket_changes(d, part)
     return written
 
 
-def record_bucket_changes(d: date) -> int:
-    return sql.execute(sql.insert_bucket_changes_sql(sql.dialect()), d)
+def record_bucket_changes(d: date, part: sql.Part = sql.WHOLE) -> int:
+    return sql.execute(sql.insert_bucket_changes_sql(sql.dialect(), part), d, part)
 
 
-def step_compensation_eligibility(d: date) -> int:
+def step_compensation_eligibility(d: date, part: sql.Part = sql.WHOLE) -> int:
     """Art. 32: compensation is due from day N + 1 of overdue (N = the loan's policy trigger, 25). A loan that
     becomes eligible is announced to its bank (``loan.compensation_due``) once per episode."""
-    flipped = sql.execute_returning(sql.compensation_eligibility_sql(sql.dialect()), d)
+    flipped = sql.execute_returning(sql.compensation_eligibility_sql(sql.dialect(), part), d, part)
     became_eligible = [loan_id for loan_id, eligible in flipped if eligible]
 
     def data(row: dict) -> dict:
@@ -166,14 +80,14 @@ def step_compensation_eligibility(d: date) -> int:
             "eligible_since": row["compensation_eligible_since"],
         }
 
-    _emit_loan_events("loan.compensation_due", became_eligible, data, d=d, sql_fields=COMPENSATION_DUE_FIELDS)
+    emit_loan_events("loan.compensation_due", became_eligible, data, d=d, sql_fields=COMPENSATION_DUE_FIELDS)
     return len(flipped)
 
 
-def step_maturity_reminders(d: date) -> int:
+def step_maturity_reminders(d: date, part: sql.Part = sql.WHOLE) -> int:
     """Art. 31: one reminder per loan, by the first run on or after maturity − N days (``loan.maturity_reminder``
     to the bank; the admin lists ``maturity_reminded_on``)."""
-    reminded = [row[0] for row in sql.execute_returning(sql.maturity_reminder_sql(sql.dialect()), d)]
+    reminded = [row[0] for row in sql.execute_returning(sql.maturity_reminder_sql(sql.dialect(), part), d, part)]
 
     def data(row: dict) -> dict:
         return {
@@ -184,7 +98,7 @@ def step_maturity_reminders(d: date) -> int:
             "outstanding_principal": row["outstanding_principal"],
         }
 
-    _emit_loan_events("loan.maturity_reminder", reminded, data, d=d, sql_fields=MATURITY_REMINDER_FIELDS)
+    emit_loan_events("loan.maturity_reminder", reminded, data, d=d, sql_fields=MATURITY_REMINDER_FIELDS)
     return len(reminded)
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from django.db import connection
 from django.utils import timezone
 
-from riskfund.cob.models import BucketChange, CobRun, CobStep, RunStatus
+from riskfund.cob.models import BucketChange, CobPart, CobRun, CobStep, RunStatus
 from riskfund.cob.services import cob_run
 from riskfund.outbox.models import OutboxEvent
 
@@ -89,6 +89,7 @@ def measure_cob(d: date, log) -> dict:
 
     # the resume path with nothing recorded: every step is done again for the same date and must write nothing new
     CobStep.objects.filter(run=run).delete()
+    CobPart.objects.filter(run=run).delete()  # the loan-id ranges too: every range of every step is redone
     CobRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, finished_at=None)
     began, started = time.perf_counter(), timezone.now()
     redo = cob_run(business_date=d, today=today)
