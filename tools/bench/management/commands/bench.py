@@ -24,6 +24,7 @@ from tools.bench.bulk import may_bypass_triggers
 from tools.bench.generate import DEFAULT_AS_OF, generate_portfolio
 from tools.bench.measure_api import measure_api
 from tools.bench.measure_cob import measure_cob
+from tools.bench.measure_cob_workers import measure_cob_workers
 from tools.bench.measure_imports import measure_imports
 from tools.bench.measure_outlook import measure_outlook
 from tools.bench.measure_position import fill_ledger, measure_position
@@ -31,7 +32,7 @@ from tools.bench.measure_postings import measure_postings
 from tools.bench.measure_statement import measure_statement
 from tools.bench.report import write_report
 
-SECTIONS = ("cob", "statement", "postings", "api", "position", "imports", "outlook")
+SECTIONS = ("cob", "cob_workers", "statement", "postings", "api", "position", "imports", "outlook")
 BANK_SHARES = [10] * 10 + [1]  # ten banks of ~100,000 loans and one of ~10,000 (the statement's two sizes)
 PG_SETTINGS = (
     "shared_buffers",
@@ -140,6 +141,13 @@ class Command(BaseCommand):
 
         if "cob" in only:
             self.results["cob"] = self.section("COB", measure_cob, as_of, self.log)
+        if "cob_workers" in only and settings.CELERY_BROKER_URL:
+            workers = self.section("COB over Celery workers", measure_cob_workers, as_of, as_of, self.log)
+            self.results["notes"].append(
+                f"COB over real Celery workers on Redis ({workers['ranges']} loan-id ranges, {workers['loans']:,} loan "
+                f"status rows; each run from a first run's state): in-process {workers['in_process']:.1f} s, "
+                f"1 worker {workers['workers_1']:.1f} s, 2 workers {workers['workers_2']:.1f} s"
+            )
         if "outlook" in only:
             self.results["outlook"] = self.section("stop-line forecast", measure_outlook, as_of, self.log)
         if "statement" in only:
