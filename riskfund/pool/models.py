@@ -2,10 +2,11 @@
 
 ``PoolState`` is ONE row (pk = 1) with the running figures of SPEC §4 — pool funds F, net compensation N,
 pool balance B (invariant B = F − N), the outstanding principal of active loans — and the suspension flag
-of art. 37. Every posting and every limit check locks it first (``select_for_update``), so concurrent
-requests serialise on it; the lock order is PoolState, then parties rows, then ledger accounts by id. It also
-holds the last closed business date, set by the daily job when a run is done, so that every service flags an
-event dated at or before it ``backdated`` (SPEC §12) from the row it has already locked.
+of art. 37. A posting that moves F, N or B and a registration's limit check lock it LAST, for the moment from that
+statement to the commit (the global lock order is in riskfund/pool/posting.py: domain rows, ledger accounts in id
+order, then this row). It also holds the last closed business date, set by the daily job when a run is done, so
+that every service flags an event dated at or before it ``backdated`` (SPEC §12), from the figures its posting
+returned or, when it took no pool lock, from an unlocked read (corrected after the lock when one is taken).
 
 ``Injection``, ``DepositTopUp`` and ``InterestCredit`` are the business records of the postings (art. 8,
 12, 13, 16); each points at its ledger transaction. Records are never edited or deleted: a mistaken
