@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "riskfund.disclosure",
     "riskfund.security",
     "banks",
+    "riskfund.security.apps.AxesConfig",  # django-axes, after riskfund.security whose catalogue puts it in Chinese
+    "django_otp",
+    "riskfund.security.apps.TOTPConfig",  # django_otp.plugins.otp_totp under a Chinese heading
 ]
 # the development tools (tools/: the demo loader of `make demo`, the benchmarks of `make bench`): development and
 # test settings only, never production
@@ -84,9 +87,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified() (two-factor, hardening block)
+    "riskfund.security.twofactor.StaffTwoFactorMiddleware",
     "riskfund.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last (django-axes): turns a locked-out login into its answer
 ]
 
 ROOT_URLCONF = "riskfund.urls"
@@ -272,3 +278,22 @@ if _REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "riskfund_cache"}}
+
+# --- Hardening (issue 12): admin and API login lockout (django-axes, riskfund/security/lockout.py) -----------
+# AxesStandaloneBackend first: it refuses a locked-out user name or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # by user name (any address) and by address (any user)
+AXES_FAILURE_LIMIT = "riskfund.security.lockout.failure_limit"
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "riskfund.security.client.client_address"
+AXES_LOCKOUT_CALLABLE = "riskfund.security.lockout.lockout_response"
+AXES_ENABLE_ADMIN = False  # riskfund/security/admin.py registers its admins with the roles' permissions
+AXES_VERBOSE = False  # no banner on every manage.py command
+
+# --- Hardening (issue 12): two-factor admin login of the bureau and the trustee (riskfund/security/twofactor.py) --
+# On by default in production (DJANGO_DEBUG=0), off in development, the demo and the tests unless set.
+RISKFUND_REQUIRE_2FA = _env_bool("RISKFUND_REQUIRE_2FA", not DEBUG)
+OTP_TOTP_ISSUER = "包头助保金"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the bureau deletes a lost device; nobody reads its key in the admin

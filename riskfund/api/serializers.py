@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from .fields import TextField
 
@@ -62,9 +62,11 @@ class LoginSerializer(InputSerializer):
 
     def validate(self, attrs):
         request = self.context.get("request")
-        user = authenticate(
-            request=getattr(request, "_request", request), username=attrs["username"], password=attrs["password"]
-        )
+        http_request = getattr(request, "_request", request)
+        user = authenticate(request=http_request, username=attrs["username"], password=attrs["password"])
+        if user is None and getattr(http_request, "axes_locked_out", False):
+            # too many failures for this user name or address (django-axes, riskfund/security/lockout.py)
+            raise exceptions.Throttled(detail=_("Too many failed logins: this user name or address is locked."))
         if user is None or not user.is_active:
             raise serializers.ValidationError(_("Unable to log in with provided credentials."), code="authorization")
         attrs["user"] = user

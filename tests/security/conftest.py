@@ -1,6 +1,9 @@
-"""Fixtures of the security tests: staff clients, a bank world, a clean throttle cache per test."""
+"""Fixtures of the security tests: staff clients, a bank world, a clean throttle cache per test, settings.py read
+afresh under a given environment."""
 
 import itertools
+import runpy
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -45,3 +48,29 @@ def world(db):
     from tests.banks.bank_world import build_world
 
     return build_world()
+
+
+PRODUCTION_ENV = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "riskfund.example.org"}
+SETTINGS_FILE = Path(__file__).resolve().parents[2] / "riskfund" / "settings.py"
+ENVIRONMENT = (
+    "DJANGO_DEBUG",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "DJANGO_TRUSTED_PROXIES",
+    "RISKFUND_REQUIRE_2FA",
+)
+
+
+@pytest.fixture
+def read_settings(monkeypatch):
+    """``read_settings(**env)``: the module-level names of settings.py evaluated afresh with only ``env`` set."""
+
+    def read(**env) -> dict:
+        for name in ENVIRONMENT:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(SETTINGS_FILE))
+
+    return read

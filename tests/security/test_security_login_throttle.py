@@ -7,8 +7,6 @@ database cache in the embedded setup, Redis at ``REDIS_URL`` (or the broker's Re
 """
 
 import json
-import runpy
-from pathlib import Path
 
 import pytest
 from django.test import RequestFactory, override_settings
@@ -17,10 +15,10 @@ from rest_framework.throttling import BaseThrottle
 
 from riskfund.security.client import client_address
 from riskfund.security.models import CacheEntry
+from tests.security.conftest import PRODUCTION_ENV
 
 LOGIN = "/api/v1/auth/token/"
 DATABASE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "riskfund_cache"}}
-BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -89,26 +87,6 @@ def test_the_client_address_is_drfs_under_the_same_number_of_proxies(settings, p
     assert client_address(request) == expected == BaseThrottle().get_ident(request)
 
 
-ENVIRONMENT = ("DJANGO_DEBUG", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DJANGO_TRUSTED_PROXIES")
-
-
-@pytest.fixture
-def read_settings(monkeypatch):
-    """``read_settings(**env)``: the module-level names of settings.py evaluated afresh with only ``env`` set."""
-
-    def read(**env) -> dict:
-        for name in ENVIRONMENT:
-            monkeypatch.delenv(name, raising=False)
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        return runpy.run_path(str(BASE_DIR / "riskfund" / "settings.py"))
-
-    return read
-
-
-PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "riskfund.example.org"}
-
-
 @pytest.mark.parametrize(
     ("env", "backend", "location"),
     [
@@ -119,7 +97,7 @@ PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWE
             "redis://127.0.0.1:6379/3",
         ),
         (
-            {**PRODUCTION, "CELERY_BROKER_URL": "redis://127.0.0.1:6379/5"},
+            {**PRODUCTION_ENV, "CELERY_BROKER_URL": "redis://127.0.0.1:6379/5"},
             "django.core.cache.backends.redis.RedisCache",
             "redis://127.0.0.1:6379/5",
         ),
