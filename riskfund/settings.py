@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "riskfund.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (hardening block)
     "axes.middleware.AxesMiddleware",  # last (django-axes): turns a locked-out login into its answer
 ]
 
@@ -297,3 +299,26 @@ AXES_VERBOSE = False  # no banner on every manage.py command
 RISKFUND_REQUIRE_2FA = _env_bool("RISKFUND_REQUIRE_2FA", not DEBUG)
 OTP_TOTP_ISSUER = "包头助保金"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the bureau deletes a lost device; nobody reads its key in the admin
+
+# --- Hardening (issue 12): Content-Security-Policy (django-csp) on every page: admin, API docs, public page ------
+# Every script is a file of ours (Chart.js, Swagger UI and Redoc come from static files: drf-spectacular-sidecar),
+# so no inline or remote script runs. Styles may be inline: the admin's bars, Swagger's and Redoc's own <style>
+# blocks and Redoc's generated styles (a nonce cannot cover style="" attributes). Redoc runs a worker from a blob.
+# django-unfold's Alpine.js evaluates its x-data expressions with Function(), so 'unsafe-eval' is added while unfold is
+# installed, and only then; scripts still come only from this site.
+_SCRIPT_SRC = [SELF, UNSAFE_EVAL] if "unfold" in INSTALLED_APPS else [SELF]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": _SCRIPT_SRC,
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}

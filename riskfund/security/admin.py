@@ -1,8 +1,9 @@
 """Failed logins in the admin (登录安全): django-axes' records, read by the bureau and the auditor; the bureau (a
 superuser has every role) lifts a lock with the action 解除锁定 before its cool-off ends (riskfund/security/lockout.py).
 
-axes registers no admin of its own here (``AXES_ENABLE_ADMIN = False``): these are its admins with the roles'
-permissions (the auditor reads these records too, unlike the rest of the site's accounts, which are the bureau's).
+Each is the package's own admin with unfold's rendering (riskfund/dashboard/admin_system.py does the same for the
+other packages). axes registers no admin of its own here (``AXES_ENABLE_ADMIN = False``): these are its admins with
+the roles' permissions (the auditor reads these records too, unlike the site's accounts, which are the bureau's).
 """
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
@@ -12,6 +13,9 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from unfold.admin import ModelAdmin
 
 from riskfund.api.roles import AUDITOR, BUREAU, user_roles
 
@@ -44,7 +48,7 @@ class RoleReadMixin:
 
 
 @admin.register(AccessAttempt)
-class LoginFailureAdmin(RoleReadMixin, AccessAttemptAdmin):
+class LoginFailureAdmin(RoleReadMixin, AccessAttemptAdmin, ModelAdmin):
     """Failed logins per user name and address, with the count that locks (登录失败记录)."""
 
     list_display = ["attempt_time", "username", "ip_address", "path_info", "failures_since_start", "lock_status"]
@@ -82,10 +86,16 @@ class LoginFailureAdmin(RoleReadMixin, AccessAttemptAdmin):
 
 
 @admin.register(AccessFailureLog)
-class LoginFailureLogAdmin(RoleReadMixin, AccessFailureLogAdmin):
+class LoginFailureLogAdmin(RoleReadMixin, AccessFailureLogAdmin, ModelAdmin):
     """Every failed login, kept after a lock is lifted (登录失败日志)."""
 
 
 @admin.register(AccessLog)
-class LoginLogAdmin(RoleReadMixin, AccessLogAdmin):
+class LoginLogAdmin(RoleReadMixin, AccessLogAdmin, ModelAdmin):
     """Every successful admin or API login and logout (登录日志)."""
+
+
+# django-otp's own admin on unfold's base, as riskfund/dashboard/admin_system.py does for the other packages
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, type("TOTPDeviceAdmin", (TOTPDeviceAdmin, ModelAdmin), {"__module__": __name__}))

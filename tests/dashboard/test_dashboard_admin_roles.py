@@ -23,9 +23,17 @@ NOT_PROGRAMME = {
     "django_celery_beat.solarschedule",
     "banks.bankapikey",
     "parties.staffprofile",
+    "otp_totp.totpdevice",  # staff two-factor devices: the bureau deletes a lost one (issue 12)
 }
-# the audit trail and the annual bank report (issue 6): the bureau and the auditor only
-BUREAU_AUDITOR = {"audit.auditevent", "dashboard.bankperformancereport"}
+# the audit trail and the annual bank report (issue 6), the failed and successful logins (issue 12): the bureau and
+# the auditor only
+BUREAU_AUDITOR = {
+    "audit.auditevent",
+    "dashboard.bankperformancereport",
+    "axes.accessattempt",
+    "axes.accessfailurelog",
+    "axes.accesslog",
+}
 DISTRICT_PAGES = {
     "lending.enterprise",
     "lending.application",
