@@ -106,7 +106,8 @@ class AuditEventAdmin(ModelAdmin):
             + "?"
             + urlencode({"model": obj.model, "object_id": obj.object_id})
         )
-        links = [format_html('<a href="{}" title="{}">{}</a>', history, _("此对象的全部记录"), obj.object_id)]
+        # the stored id (a UUID for most records) is not for people: the links name what they open (issue 13)
+        links = [format_html('<a href="{}">{}</a>', history, _("此对象的全部记录"))]
         model = _model(obj.model)
         if model is not None and obj.operation != Operation.DELETE:
             try:
