@@ -1,7 +1,12 @@
 """The one check that an event's date is not after today (SPEC §8 ``date_in_future``), judged in Asia/Shanghai.
 
-It applies to dates of events that happened (``disbursed_on``, ``paid_on``, ``deducted_on``, …), never to
-``maturity_on``, ``due_on`` or ``ends_on``. Also the calendar month ``YYYY-MM`` of the monthly statements and reports
+It applies to dates of events that happened (``disbursed_on``, ``paid_on``, ``deducted_on``, …, and the staff
+events ``signed_on``, ``ended_on``, ``approved_on``, ``executed_on``, ``returned_on``, ``settled_on``,
+``credited_on``), never to ``maturity_on``, ``due_on`` or ``ends_on``. The SERVICES call it (SPEC §8), so the admin,
+the API, management commands and imports refuse a future date alike; views only check the shape of input.
+
+"Today" is ``business_today()``: every service that takes ``today=None`` reads it from here, so a test passes
+``today`` or patches this one function. Also the calendar month ``YYYY-MM`` of the monthly statements and reports
 (bank statement, bureau report, funder statement).
 """
 
@@ -15,9 +20,14 @@ from django.utils.translation import gettext
 from riskfund.errors import RuleViolation
 
 
+def business_today() -> date:
+    """Today's business date in Asia/Shanghai (settings.TIME_ZONE)."""
+    return timezone.localdate()
+
+
 def not_in_future(value: date, field: str = "", today: date | None = None) -> date:
     """Return ``value``, or raise ``RuleViolation("date_in_future")`` (422) when it is after ``today``."""
-    today = today or timezone.localdate()
+    today = today or business_today()
     if value > today:
         raise RuleViolation(
             "date_in_future",
@@ -42,4 +52,4 @@ def month_bounds(month: object) -> tuple[date, date]:
 
 def month_has_begun(month: str, today: date | None = None) -> bool:
     first, _ = month_bounds(month)
-    return first <= (today or timezone.localdate())
+    return first <= (today or business_today())

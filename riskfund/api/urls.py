@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from .auth import LoginView, LogoutView, MeView
-from .views import claims, cob, funder_statements, imports, lending, outlook, parties, pool, reviews
+from .views import claims, cob, funder_statements, imports, lending, listings, outlook, parties, pool, reviews
 from .views.fallback import NotFoundView
 from .views.ledger import LedgerTransactionList
 
@@ -55,6 +55,12 @@ urlpatterns = [
         "recommendations/<uuid:recommendation_id>/guarantor-opinion/",
         reviews.GuarantorOpinionCreate.as_view(),
         name="recommendation-guarantor-opinion",
+    ),
+    path("dishonest-listings/", listings.DishonestListingList.as_view(), name="dishonest-listings"),
+    path(
+        "dishonest-listings/<uuid:listing_id>/decide/",
+        listings.DishonestListingDecide.as_view(),
+        name="dishonest-listing-decide",
     ),
     # claims and the daily job
     path("payables/", claims.PayableList.as_view(), name="payables"),

@@ -9,6 +9,7 @@ keeps its version for life). Broken rules raise ``RuleViolation`` with SPEC.md's
 
 Codes: ``date_in_future``, ``loan_compensated`` (art. 32, one compensation per loan), ``compensation_not_due``
 (art. 32: principal overdue more than N days on the deduction date; also a loan already repaid in full),
+``collection_not_attempted`` (art. 31 (三): collection first),
 ``repayment_after_deduction`` (art. 32, SPEC §10: the loss is the outstanding principal on the deduction date,
 so principal repaid after it must be claimed with a later date or reported as a recovery), ``payable_settled``,
 ``insufficient_pool_funds`` (art. 11), ``loan_not_compensated`` (art. 33: recovery follows a compensation),
@@ -23,14 +24,13 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Sum
-from django.utils import timezone
 
-from riskfund.dates import not_in_future
+from riskfund.dates import business_today, not_in_future
 from riskfund.dbmoney import money_plus
 from riskfund.errors import RuleViolation
-from riskfund.lending.models import DishonestCause, Loan, LoanStatus, Repayment
-from riskfund.lending.selectors import overdue_days
-from riskfund.lending.services import enterprise_list_dishonest
+from riskfund.lending.models import Loan, LoanStatus, Repayment
+from riskfund.lending.selectors import collection_attempts, overdue_days
+from riskfund.lending.services import listing_propose
 from riskfund.lending.validation import InputError, invalid, money
 from riskfund.money import ZERO, allocate
 from riskfund.parties.models import Agreement, AgreementStatus, Bank, Funder
@@ -59,9 +59,9 @@ def _minus(after: list[Decimal], before: list[Decimal]) -> list[Decimal]:
 def _close_compensated_loan(*, loan: Loan, closed_on: date, user) -> Decimal:
     """SPEC §10: a compensated loan counts as closed. Its outstanding leaves the loan, the bank (one active loan
     fewer) and the district exactly as a full repayment's does (``repayment_post``); when the bank's agreement is
-    ending and this was its last active loan the deposit return becomes due (art. 18, ``agreement_loans_closed``);
-    the enterprise is put on the dishonest list (art. 36). Rows in the lock order (bank, agreement, enterprise,
-    district); the pool's outstanding moves last, by the caller. Returns the outstanding that left."""
+    ending and this was its last active loan the deposit return becomes due (art. 18, ``agreement_loans_closed``).
+    Rows in the lock order (bank, agreement, district); the pool's outstanding moves last, by the caller. Returns
+    the outstanding that left."""
     outstanding = loan.outstanding_principal
     loan.outstanding_principal = ZERO
     loan.status = LoanStatus.COMPENSATED
@@ -75,13 +75,6 @@ def _close_compensated_loan(*, loan: Loan, closed_on: date, user) -> Decimal:
     ending = Agreement.objects.filter(bank=bank, status=AgreementStatus.ENDING).exists()
     if ending and bank.active_loans == 0:
         agreement_loans_closed(bank=bank, closed_on=closed_on)
-    enterprise_list_dishonest(
-        enterprise=loan.enterprise,
-        on=closed_on,
-        reason=f"代偿：{bank.code} {loan.contract_no}，损失 {outstanding}（第三十六条）",
-        cause=DishonestCause.COMPENSATION,
-        user=user,
-    )
     Funder.objects.filter(pk=loan.district_id).update(
         outstanding_principal=money_plus("outstanding_principal", -outstanding)
     )
@@ -94,7 +87,9 @@ def compensation_claim(*, loan: Loan, deducted_on: date, today: date | None = No
     Refusals, in order: ``date_in_future``; ``loan_compensated`` (one compensation per loan, SPEC §10);
     ``compensation_not_due`` unless the principal is overdue MORE than the loan's ``compensation_trigger_days``
     (25) on ``deducted_on`` — day 25 refused, day 26 allowed (art. 32 "到期超过25天") — or when the loan is
-    repaid in full; ``repayment_after_deduction`` when principal was repaid after ``deducted_on``.
+    repaid in full; ``collection_not_attempted`` unless the loan has the version's ``collection_attempts_required``
+    (2) collection events after its first unpaid due date and by ``deducted_on`` (art. 31 (三) "多次催收无果",
+    ``collection_attempts``); ``repayment_after_deduction`` when principal was repaid after ``deducted_on``.
 
     Loss = all outstanding principal (SPEC §10: the bank declares the whole loan due); shares pool : bank :
     guarantor = allocate(loss, 40:20:40) and the pool share region : city : district = allocate(pool share,
@@ -103,10 +98,11 @@ def compensation_claim(*, loan: Loan, deducted_on: date, today: date | None = No
     deposit: the bank deducts only what is deposited with it, art. 32); the suspension is re-evaluated in the
     same transaction (art. 37, by ``pool_post``). The written notice is due within N working days
     (``notice_deadline``); a later report (``today`` > deadline) is accepted and flagged ``notified_late``.
-    The loan is closed as compensated and the enterprise is put on the dishonest list (art. 36). A ``deducted_on``
+    The loan is closed as compensated and a proposal to list the enterprise as dishonest awaits the bureau's
+    decision (art. 36, ``listing_propose``; ``enterprise_under_review`` until then). A ``deducted_on``
     at or before the last closed business date is accepted and ``backdated`` (SPEC §12).
     """
-    today = today or timezone.localdate()
+    today = today or business_today()
     with transaction.atomic():
         loan = (
             Loan.objects.select_for_update(of=("self",))
@@ -126,6 +122,14 @@ def compensation_claim(*, loan: Loan, deducted_on: date, today: date | None = No
                 "art. 32",
                 f"principal is {days} days overdue on {deducted_on}; compensation needs more than "
                 f"{policy.compensation_trigger_days}",
+            )
+        attempts = collection_attempts(loan, deducted_on)
+        if attempts < policy.collection_attempts_required:
+            raise RuleViolation(
+                "collection_not_attempted",
+                "art. 31",
+                f"{attempts} collection attempt(s) after the first unpaid due date and by {deducted_on}; "
+                f"a deduction needs {policy.collection_attempts_required} (多次催收无果)",
             )
         if Repayment.objects.filter(loan=loan, paid_on__gt=deducted_on, principal__gt=0).exists():
             raise RuleViolation(
@@ -187,6 +191,8 @@ def compensation_claim(*, loan: Loan, deducted_on: date, today: date | None = No
         )
         if to_payable > ZERO:
             Payable.objects.create(compensation=compensation, bank=bank, amount=to_payable, due_since=deducted_on)
+        # art. 36 (SPEC §10): a proposal to list the firm, not a listing; an insert, no enterprise row lock
+        listing_propose(enterprise=loan.enterprise, compensation=compensation, proposed_on=deducted_on)
         state = pool_outstanding_add(delta=-loss)  # the PoolState row, last
         if is_backdated(deducted_on, state) != compensation.backdated:  # a close of business ran meanwhile
             compensation.backdated = not compensation.backdated
@@ -202,12 +208,11 @@ def payable_settle(*, payable: Payable, settled_on: date, today: date | None = N
     pool:special (SPEC §4, art. 32). Refused when already settled (``payable_settled``) or when the special
     account lacks the money (``insufficient_pool_funds``, art. 11); ``settled_on`` may not be in the future nor
     before the deduction; at or before the last closed business date it is flagged ``settled_backdated`` (SPEC §12)."""
-    today = today or timezone.localdate()
+    not_in_future(settled_on, "settled_on", today)
     with transaction.atomic():
         payable = Payable.objects.select_for_update(of=("self",)).select_related("bank").get(pk=payable.pk)
         if payable.settled_on is not None:
             raise RuleViolation("payable_settled", "art. 32", f"this payable was settled on {payable.settled_on}")
-        not_in_future(settled_on, "settled_on", today)
         if settled_on < payable.due_since:
             raise invalid("settled_on", f"支付日期 {settled_on} 早于代偿扣划日期 {payable.due_since}", "art. 32")
         available = accounts_lock([SPECIAL, payable.bank.payable_account_code]).get(SPECIAL, ZERO)
@@ -284,7 +289,7 @@ def recovery_post(
     """
     gross = money(gross, "gross", positive=True, clause="art. 34")
     itemised = _costs(costs)
-    today = today or timezone.localdate()
+    today = today or business_today()
     with transaction.atomic():
         loan = Loan.objects.select_for_update(of=("self",)).select_related("bank").get(pk=loan.pk)
         not_in_future(recovered_on, "recovered_on", today)

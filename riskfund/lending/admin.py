@@ -1,19 +1,23 @@
 """Admin (Chinese) for enterprises, the pipeline and loans. Read-only: every write goes through the services
 (the API), so the counters, the ledger and the history can never be edited around the rules. The one action here,
-"申请移出失信名单", only records a request that another member of the bureau must approve (riskfund.approvals)."""
+"申请移出失信名单", only records a request that another member of the bureau must approve (riskfund.approvals); the
+bureau decides the dishonest-list proposals of compensations (art. 36) by the two actions of their list."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 
-from riskfund.access import user_roles
+from riskfund.access import BUREAU, user_roles
 from riskfund.approvals.admin import ReasonActionForm, request_for_each
 from riskfund.approvals.kinds import approval_action
 from riskfund.approvals.models import ApprovalKind
+from riskfund.errors import RuleViolation
+from riskfund.parties.admin import action_date, rule_message
 
 from .admin_loans import LoanAdmin, ReadOnlyAdminMixin
 from .models import (
     Application,
+    DishonestListing,
     DishonestRecord,
     DueDiligence,
     Enterprise,
@@ -23,6 +27,7 @@ from .models import (
     Recommendation,
     SupportExtension,
 )
+from .services import listing_decide
 
 
 class ReadOnlyTabularInline(ReadOnlyAdminMixin, TabularInline):
@@ -65,6 +70,46 @@ class EnterpriseAdmin(ReadOnlyAdminMixin, ModelAdmin):
     )
     def request_dishonest_lift(self, request, queryset):
         request_for_each(self, request, queryset, kind=ApprovalKind.DISHONEST_LIFT)
+
+
+@admin.register(DishonestListing)
+class DishonestListingAdmin(ReadOnlyAdminMixin, ModelAdmin):
+    """The proposals a compensation makes and the bureau's decisions (art. 36, SPEC §10)."""
+
+    list_display = ["enterprise", "compensation", "status", "proposed_on", "decided_on", "decided_by", "reason"]
+    list_filter = ["status"]
+    search_fields = ["enterprise__name", "enterprise__uscc"]
+    list_select_related = ["enterprise", "compensation", "decided_by"]
+    action_form = ReasonActionForm
+    actions = ["decide_list", "decide_dismiss"]
+
+    def get_actions(self, request):
+        # read-only, so the role check drops every action; deciding is the bureau's (art. 36)
+        actions = super().get_actions(request)
+        if BUREAU in user_roles(request.user):
+            for name in self.actions:
+                actions[name] = self.get_action(name)
+        return actions
+
+    def _decide(self, request, queryset, decision: str) -> None:
+        on = action_date(request)
+        reason = request.POST.get("reason", "")
+        for listing in queryset:
+            try:
+                listing_decide(listing=listing, decision=decision, reason=reason, user=request.user, on=on)
+            except RuleViolation as exc:
+                self.message_user(request, f"{listing}：{rule_message(exc)}", messages.ERROR)
+            else:
+                listing.refresh_from_db()
+                self.message_user(request, str(listing), messages.SUCCESS)
+
+    @admin.action(description=_("认定恶意逃避债务，列入失信名单（第三十六条；业务日期为认定日期，须填理由）"))
+    def decide_list(self, request, queryset):
+        self._decide(request, queryset, "list")
+
+    @admin.action(description=_("不予列入失信名单（第三十六条；须填理由）"))
+    def decide_dismiss(self, request, queryset):
+        self._decide(request, queryset, "dismiss")
 
 
 class PipelineEventInline(ReadOnlyTabularInline):

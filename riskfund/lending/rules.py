@@ -150,13 +150,22 @@ def overdue_days_from(
     When every line is covered (R ≥ C_last) the loan is not overdue: 0.
     Repayments are applied cumulatively, so a partial payment never clears a line it does not cover.
     """
+    first_unpaid = first_unpaid_due_from(schedule=schedule, repayments=repayments, on=on)
+    return 0 if first_unpaid is None else max(0, (on - first_unpaid).days)
+
+
+def first_unpaid_due_from(
+    *, schedule: Iterable[tuple[date, Decimal]], repayments: Iterable[tuple[date, Decimal]], on: date
+) -> date | None:
+    """The ``due_on`` of the earliest schedule line not fully paid by repayments with ``paid_on`` ≤ ``on`` (U(on)
+    of SPEC §9, see ``overdue_days_from``), or None when every line is covered."""
     repaid = sum((amount for paid_on, amount in repayments if paid_on <= on), ZERO)
     cumulative = ZERO
     for due_on, amount in sorted(schedule, key=lambda line: line[0]):
         cumulative += amount
         if repaid < cumulative:
-            return max(0, (on - due_on).days)
-    return 0
+            return due_on
+    return None
 
 
 BUCKETS = ("current", "1-25", "26-60", "61-90", "91+")

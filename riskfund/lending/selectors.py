@@ -22,10 +22,11 @@ from django.utils import timezone
 from riskfund.money import ZERO
 
 from .models import Loan, LoanEvent, LoanEventKind, LoanStatus, Recommendation, Repayment, ScheduleLine
-from .rules import overdue_bucket, overdue_days_from
+from .rules import first_unpaid_due_from, overdue_bucket, overdue_days_from
 
 __all__ = [
     "banks_in_district",
+    "collection_attempts",
     "loan_detail",
     "loan_list",
     "loan_outstanding_on",
@@ -46,6 +47,22 @@ def overdue_days(loan: Loan, on: date) -> int:
     schedule = list(ScheduleLine.objects.filter(loan=loan).values_list("due_on", "principal"))
     repayments = list(Repayment.objects.filter(loan=loan).values_list("paid_on", "principal"))
     return overdue_days_from(schedule=schedule, repayments=repayments, on=on)
+
+
+COLLECTION_KINDS = (LoanEventKind.COLLECTION_CALL, LoanEventKind.ONSITE_COLLECTION)
+
+
+def collection_attempts(loan: Loan, on: date) -> int:
+    """Art. 31 (三) "确因多次催收无果" (SPEC §10): the loan's ``collection_call`` and ``onsite_collection`` events
+    dated AFTER its first unpaid due date as of ``on`` (U(on) of the module docstring) and on or before ``on``. An
+    attempt on the due date itself is not collection of an overdue debt: the debtor still had that day to pay."""
+    schedule = list(ScheduleLine.objects.filter(loan=loan).values_list("due_on", "principal"))
+    repayments = list(Repayment.objects.filter(loan=loan).values_list("paid_on", "principal"))
+    first_unpaid = first_unpaid_due_from(schedule=schedule, repayments=repayments, on=on)
+    if first_unpaid is None:
+        return 0
+    events = LoanEvent.objects.filter(loan=loan, kind__in=COLLECTION_KINDS)
+    return events.filter(occurred_on__gt=first_unpaid, occurred_on__lte=on).count()
 
 
 def loan_outstanding_on(loan: Loan, on: date) -> Decimal:

@@ -10,8 +10,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from riskfund.dates import business_today, not_in_future
 from riskfund.errors import RuleViolation
 from riskfund.ledger.models import Side
 from riskfund.ledger.services import account_open
@@ -64,16 +64,24 @@ def guarantor_create(*, code: str, name: str) -> Guarantor:
 
 
 def agreement_sign(
-    *, bank: Bank, guarantor: Guarantor, signed_on: date, ends_on: date | None = None, user=None
+    *,
+    bank: Bank,
+    guarantor: Guarantor,
+    signed_on: date,
+    ends_on: date | None = None,
+    user=None,
+    today: date | None = None,
 ) -> Agreement:
     """Sign a cooperation agreement and place the initial deposit (art. 16: 签订合作协议后，安排“资金池”首笔
     存入100万元风险补偿抵押金) from pool:special to deposit:B.
 
-    A bank has at most one agreement that is active or ending (``agreement_exists``); the special account
-    must hold the deposit (``insufficient_pool_funds``).
+    A ``signed_on`` after today → ``date_in_future`` (SPEC §8; ``ends_on`` may lie ahead). A bank has at most one
+    agreement that is active or ending (``agreement_exists``); the special account must hold the deposit
+    (``insufficient_pool_funds``).
     """
     if ends_on is not None and ends_on < signed_on:
         raise RuleViolation("validation_error", "", "ends_on is before signed_on", status=400)
+    not_in_future(signed_on, "signed_on", today)
     with transaction.atomic():
         bank = Bank.objects.select_for_update().get(pk=bank.pk)
         if Agreement.objects.filter(bank=bank, status__in=OPEN_AGREEMENT).exists():
@@ -94,9 +102,11 @@ def agreement_sign(
     return agreement
 
 
-def agreement_end(*, agreement: Agreement, ended_on: date, user=None) -> Agreement:
+def agreement_end(*, agreement: Agreement, ended_on: date, user=None, today: date | None = None) -> Agreement:
     """End the cooperation (art. 18): no new loans; once every loan of the bank is closed the deposit is
-    due back within N working days. With no active loan the return is due from ``ended_on``."""
+    due back within N working days. With no active loan the return is due from ``ended_on``; an ``ended_on``
+    after today → ``date_in_future`` (SPEC §8)."""
+    not_in_future(ended_on, "ended_on", today)
     with transaction.atomic():
         bank = Bank.objects.select_for_update().get(pk=agreement.bank_id)
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
@@ -131,10 +141,11 @@ def agreement_loans_closed(*, bank: Bank, closed_on: date) -> Agreement | None:
     return agreement
 
 
-def deposit_return(*, agreement: Agreement, returned_on: date, user=None) -> Agreement:
+def deposit_return(*, agreement: Agreement, returned_on: date, user=None, today: date | None = None) -> Agreement:
     """The trustee returns the whole deposit (with its interest) to the special account: pool:special ←
     deposit:B (art. 18). Refused while the bank has active loans (``loans_active``); a return after the due
-    date is accepted and flagged late."""
+    date is accepted and flagged late; a ``returned_on`` after today → ``date_in_future`` (SPEC §8)."""
+    not_in_future(returned_on, "returned_on", today)
     with transaction.atomic():
         bank = Bank.objects.select_for_update().get(pk=agreement.bank_id)
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
@@ -171,7 +182,7 @@ def commitment_set(*, funder: Funder, amount: Decimal, reduced_standard: bool = 
     """
     amount = to_money(amount)
     reason = reason.strip()
-    policy = policy_for_pool(timezone.localdate())
+    policy = policy_for_pool(business_today())
     with transaction.atomic():
         funder = Funder.objects.select_for_update().get(pk=funder.pk)
         if funder.tier != FunderTier.DISTRICT:

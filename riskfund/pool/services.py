@@ -10,9 +10,8 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Min
-from django.utils import timezone
 
-from riskfund.dates import not_in_future
+from riskfund.dates import business_today, not_in_future
 from riskfund.errors import RuleViolation
 from riskfund.ledger.models import Transaction
 from riskfund.ledger.selectors import account_balance
@@ -64,6 +63,7 @@ def injection_post(
     kind: str = InjectionKind.INJECTION,
     reference: str = "",
     user=None,
+    today: date | None = None,
 ) -> Injection:
     """Money paid in by a funder: pool:special ← funder:X (art. 8; a replenishment, art. 13, 38).
 
@@ -74,7 +74,7 @@ def injection_post(
     amount = positive_amount(amount)
     if kind not in InjectionKind.values:
         raise RuleViolation("validation_error", "", f"unknown injection kind {kind!r}", status=400)
-    not_in_future(paid_on, "paid_on")
+    not_in_future(paid_on, "paid_on", today)
     injection_id = uuid.uuid4()
     with transaction.atomic():
         funder = Funder.objects.select_for_update().get(pk=funder.pk)
@@ -111,6 +111,7 @@ def injection_reverse(*, injection: Injection, reversed_on: date, reason: str, u
     """Reverse a mistaken injection with a reversing transaction through the pool path (SPEC §4)."""
     if not reason.strip():
         raise RuleViolation("validation_error", "", "a reversal needs a reason", status=400)
+    not_in_future(reversed_on, "reversed_on")
     with transaction.atomic():
         funder = Funder.objects.select_for_update().get(pk=injection.funder_id)
         injection = Injection.objects.select_for_update().get(pk=injection.pk)
@@ -141,10 +142,11 @@ def injection_reverse(*, injection: Injection, reversed_on: date, reason: str, u
 
 
 def interest_post(
-    *, credited_on: date, amount: Decimal, account: str, reference: str = "", user=None
+    *, credited_on: date, amount: Decimal, account: str, reference: str = "", user=None, today: date | None = None
 ) -> InterestCredit:
     """Art. 12: interest rolls into the pool: pool:special or deposit:B ← pool:interest (counts in F); a
-    ``credited_on`` at or before the last closed business date is ``backdated`` (SPEC §12)."""
+    ``credited_on`` after today → ``date_in_future``, at or before the last closed business date ``backdated``
+    (SPEC §8, §12)."""
     amount = positive_amount(amount)
     if account == InterestCredit.SPECIAL:
         debit = SPECIAL
@@ -153,6 +155,7 @@ def interest_post(
         if bank is None:
             raise RuleViolation("validation_error", "art. 12", f"account: unknown bank {account!r}", status=400)
         debit = bank.deposit_account_code
+    not_in_future(credited_on, "credited_on", today)
     credit_id = uuid.uuid4()
     with transaction.atomic():
         txn, state = pool_post_figures(
@@ -220,7 +223,7 @@ def topup_request(
     """Art. 16: when the bank's outstanding exceeds N × its deposit, the bank or a staff user may ask for a
     top-up (``topup_not_needed`` otherwise); one open request per bank (``topup_already_pending``)."""
     amount = positive_amount(amount)
-    requested_on = requested_on or timezone.localdate()
+    requested_on = not_in_future(requested_on or business_today(), "requested_on")
     policy = policy_for_pool(requested_on)
     with transaction.atomic():
         bank = Bank.objects.select_for_update().get(pk=bank.pk)
@@ -244,10 +247,14 @@ def topup_request(
         )
 
 
-def topup_approve(*, topup: DepositTopUp, amount: Decimal, approved_on: date, user) -> DepositTopUp:
+def topup_approve(
+    *, topup: DepositTopUp, amount: Decimal, approved_on: date, user, today: date | None = None
+) -> DepositTopUp:
     """Art. 16 (专项工作协调办公室研究同意): the bureau approves an amount; the approver must not be the staff
-    member who requested it (maker-checker); execution is due within N calendar days of approval."""
+    member who requested it (maker-checker); execution is due within N calendar days of approval; an
+    ``approved_on`` after today → ``date_in_future`` (SPEC §8)."""
     amount = positive_amount(amount)
+    not_in_future(approved_on, "approved_on", today)
     with transaction.atomic():
         topup = DepositTopUp.objects.select_for_update().get(pk=topup.pk)
         if topup.status != TopUpStatus.REQUESTED:
@@ -269,10 +276,11 @@ def topup_approve(*, topup: DepositTopUp, amount: Decimal, approved_on: date, us
     return topup
 
 
-def topup_execute(*, topup: DepositTopUp, executed_on: date, user=None) -> DepositTopUp:
+def topup_execute(*, topup: DepositTopUp, executed_on: date, user=None, today: date | None = None) -> DepositTopUp:
     """Art. 16 (于30日内予以补充): the trustee moves the approved amount deposit:B ← pool:special; an
     execution after the due date is accepted and flagged late, one at or before the last closed business date
-    ``executed_backdated`` (SPEC §12)."""
+    ``executed_backdated`` (SPEC §12); an ``executed_on`` after today → ``date_in_future`` (SPEC §8)."""
+    not_in_future(executed_on, "executed_on", today)
     with transaction.atomic():
         topup = DepositTopUp.objects.select_for_update().select_related("bank").get(pk=topup.pk)
         if topup.status != TopUpStatus.APPROVED:

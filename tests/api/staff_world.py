@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
+from pipeline_support import COUNTER_GUARANTEES, collected, guarantor_approves
 
 from riskfund.claims.models import Payable
 from riskfund.claims.services import compensation_claim
@@ -111,7 +111,7 @@ def build_lending_world(*, compensate: bool = False) -> LendingWorld:
             )
         )
     if compensate:
-        compensation_claim(loan=loans[0], deducted_on=date(2026, 4, 10))
+        compensation_claim(loan=collected(loans[0], date(2026, 4, 10)), deducted_on=date(2026, 4, 10))
     return LendingWorld(bank=bank, guarantor=guarantor, agreement=agreement, loans=loans)
 
 

@@ -40,6 +40,8 @@ CAPABILITY = {
     ("POST", "/api/v1/applications/"): "register_applications",
     ("POST", "/api/v1/applications/{application_id}/recommend/"): "recommend",
     ("POST", "/api/v1/recommendations/{recommendation_id}/guarantor-opinion/"): "record_guarantor_opinion",
+    ("GET", "/api/v1/dishonest-listings/"): "view_dishonest_listings",
+    ("POST", "/api/v1/dishonest-listings/{listing_id}/decide/"): "decide_dishonest_listing",
     ("GET", "/api/v1/cob/"): "view_cob",
     ("POST", "/api/v1/cob/"): "run_cob",
     ("GET", "/api/v1/ledger/transactions/"): "view_ledger",

@@ -212,7 +212,7 @@ EXTRA = [
     ("extension", "blank reason", None, {"reason": ""}, 400, "validation_error"),
     ("application", "unknown enterprise", None, {"enterprise": make_uscc(777)}, 404, "not_found"),
     ("application", "term as a float", None, {"term_months": 12.5}, 400, "validation_error"),
-    ("application", "dishonest enterprise", None, {"enterprise": "DISHONEST"}, 422, "enterprise_dishonest"),
+    ("application", "enterprise under review", None, {"enterprise": "DISHONEST"}, 422, "enterprise_under_review"),
     ("recommend", "unknown application", lambda w: f"/api/v1/applications/{NOBODY}/recommend/", {}, 404, "not_found"),
     ("recommend", "unknown bank", None, {"bank": "NOPE"}, 404, "not_found"),
     ("recommend", "unknown guarantor", None, {"guarantor": "NOPE"}, 404, "not_found"),

@@ -66,6 +66,13 @@ ENDPOINTS = [
         f"/api/v1/recommendations/{ID}/guarantor-opinion/",
         {BUREAU, TRUSTEE},
     ),
+    ("GET", "/api/v1/dishonest-listings/", "/api/v1/dishonest-listings/", {BUREAU, AUDITOR}),
+    (
+        "POST",
+        "/api/v1/dishonest-listings/{listing_id}/decide/",
+        f"/api/v1/dishonest-listings/{ID}/decide/",
+        {BUREAU},
+    ),
     ("GET", "/api/v1/cob/", "/api/v1/cob/", {BUREAU, TRUSTEE, AUDITOR}),
     ("POST", "/api/v1/cob/", "/api/v1/cob/", {BUREAU, TRUSTEE}),
     ("GET", "/api/v1/ledger/transactions/", "/api/v1/ledger/transactions/", {BUREAU, TRUSTEE, AUDITOR}),

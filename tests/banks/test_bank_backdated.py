@@ -48,6 +48,9 @@ def test_answers_flag_events_dated_at_or_before_the_last_closed_business_date(wo
     assert registered.status_code == 201, registered.content
     assert registered.json()["backdated"] is True
 
+    for occurred_on in (days_ago(59), days_ago(58)):  # art. 31 (三): two collection calls after the due date
+        collection = {"kind": "collection_call", "occurred_on": occurred_on.isoformat()}
+        assert post(bank, loan_url + "events/", collection).status_code == 201
     claimed = post(bank, loan_url + "compensation/", {"deducted_on": closed.isoformat()})
     assert claimed.status_code == 201, claimed.content
     assert (claimed.json()["overdue_days"], claimed.json()["backdated"]) == (55, True)

@@ -11,6 +11,7 @@ import pytest
 from bank_world import days_ago, today
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pipeline_support import collected
 from rest_framework import serializers
 
 from banks.api import serializers as bank_serializers
@@ -112,7 +113,7 @@ def malformed_body(draw, serializer_class):
 @pytest.fixture
 def paths(world):
     compensated = world.overdue_loan("800000", overdue=40)
-    compensation_claim(loan=compensated, deducted_on=today())
+    compensation_claim(loan=collected(compensated, today()), deducted_on=today())
     ids = {
         "issued": world.recommendation("300000").pk,
         "active": world.loan("1000000", disbursed_on=days_ago(20)).pk,

@@ -146,6 +146,17 @@ def test_defaulted_loan_compensation_and_recovery_through_the_api(world):
         post(bank, loan_url + "compensation/", {"deducted_on": too_early.isoformat()}), 422, "compensation_not_due"
     )
 
+    # art. 31 (三) "多次催收无果": two collection events after the due date (today − 60) and by the deduction; a call on
+    # the due date itself does not count, so with it and one call after it the claim is still refused
+    due = today() - timedelta(days=60)
+    for day, kind in ((due, "collection_call"), (due + timedelta(days=1), "collection_call")):
+        assert post(bank, loan_url + "events/", {"kind": kind, "occurred_on": day.isoformat()}).status_code == 201
+    assert_problem(
+        post(bank, loan_url + "compensation/", {"deducted_on": today().isoformat()}), 422, "collection_not_attempted"
+    )
+    visit = {"kind": "onsite_collection", "occurred_on": (due + timedelta(days=20)).isoformat()}
+    assert post(bank, loan_url + "events/", visit).status_code == 201
+
     claimed = post(bank, loan_url + "compensation/", {"deducted_on": today().isoformat()})
     assert claimed.status_code == 201, claimed.content
     claim = claimed.json()

@@ -4,6 +4,7 @@ objects (404, never 403: ids cannot be probed), a staff token (403: bank endpoin
 
 import pytest
 from bank_world import assert_problem, days_ago, post, today
+from pipeline_support import collected
 from rest_framework.test import APIClient
 
 from riskfund.claims.services import compensation_claim
@@ -17,7 +18,7 @@ def scene(world):
     approved = world.recommendation("600000", approve=True)
     active = world.loan("1000000")
     compensated = world.overdue_loan("800000", overdue=40)
-    compensation_claim(loan=compensated, deducted_on=today())
+    compensation_claim(loan=collected(compensated, today()), deducted_on=today())
     ids = {
         "issued": issued.pk,
         "approved": approved.pk,

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from claims_world import MATURITY_ON, TODAY, after, inject
+from pipeline_support import collected
 
 from riskfund.claims.services import compensation_claim, recovery_post
 from riskfund.parties.models import Funder
@@ -32,7 +33,7 @@ def test_art13_district_replenishment_due_follows_compensation_replenishment_and
         D("0.00"),
     )
     loan = world.lend("5000000")  # 150202
-    compensation_claim(loan=loan, deducted_on=DAY_26, today=TODAY)
+    compensation_claim(loan=collected(loan, DAY_26), deducted_on=DAY_26, today=TODAY)
     # L = 800,000, R = 0, P = 8,000,000, M = 8,000,000: max(0, 800,000, 8,000,000 − 7,200,000) = 800,000
     assert (loss_of("150202"), due()["150202"]) == (D("800000.00"), D("800000.00"))
     assert (loss_of("region"), due()["region"], due()["city"]) == (D("600000.00"), D("0.00"), D("0.00"))
@@ -56,7 +57,7 @@ def test_art13_district_replenishment_due_follows_compensation_replenishment_and
 
 def test_art13_a_reduced_standard_district_owes_its_loss_a_standard_one_also_its_shortfall(world):
     loan = world.lend("2099999.98", district="150203")
-    compensation_claim(loan=loan, deducted_on=DAY_26, today=TODAY)
+    compensation_claim(loan=collected(loan, DAY_26), deducted_on=DAY_26, today=TODAY)
     # pool 839,999.99 → district 335,999.99; P = 4,200,000
     assert loss_of("150203") == D("335999.99")
     # standard minimum 8,000,000: max(0, 335,999.99, 8,000,000 − 3,864,000.01) = 4,135,999.99

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from claims_world import MATURITY_ON, TODAY, after, balance, build_world, inject
+from pipeline_support import collected
 
 from riskfund.claims.models import Payable
 from riskfund.claims.selectors import payables_due
@@ -20,7 +21,7 @@ DAY_26 = after(MATURITY_ON, 26)
 
 def test_art20_loss_5000000_splits_2000000_1000000_2000000_and_600000_600000_800000(world, invariants):
     loan = world.lend("5000000")  # 东河区 150202
-    compensation = compensation_claim(loan=loan, deducted_on=DAY_26, today=TODAY)
+    compensation = compensation_claim(loan=collected(loan, DAY_26), deducted_on=DAY_26, today=TODAY)
 
     assert compensation.loss == D("5000000.00")
     assert compensation.shares == {"pool": D("2000000.00"), "bank": D("1000000.00"), "guarantor": D("2000000.00")}
@@ -65,7 +66,7 @@ def test_art20_loss_5000000_splits_2000000_1000000_2000000_and_600000_600000_800
 
 
 def test_spec4_a_deposit_larger_than_the_pool_share_covers_it_and_leaves_no_payable(world, invariants):
-    compensation = compensation_claim(loan=world.lend("1000000.01"), deducted_on=DAY_26, today=TODAY)
+    compensation = compensation_claim(loan=collected(world.lend("1000000.01"), DAY_26), deducted_on=DAY_26, today=TODAY)
     # 1,000,000.01 × 40:20:40 → 400,000.01 / 200,000.00 / 400,000.00 (the odd fen to the pool, ties to the earlier)
     assert compensation.shares == {"pool": D("400000.01"), "bank": D("200000.00"), "guarantor": D("400000.00")}
     # 400,000.01 × 30:30:40 → 120,000.00 / 120,000.00 / 160,000.01
@@ -80,9 +81,9 @@ def test_spec4_a_compensation_is_never_refused_for_lack_of_deposit_and_the_payab
     # only 1,200,000 paid in: after the 1,000,000 deposit the special account holds 200,000
     world = build_world(policy_2021, injections={"150202": "1200000"})
     big, small = world.lend("2500000"), world.lend("1000000")  # both lent before the losses suspend the pool
-    first = compensation_claim(loan=big, deducted_on=DAY_26, today=TODAY)
+    first = compensation_claim(loan=collected(big, DAY_26), deducted_on=DAY_26, today=TODAY)
     assert (first.from_deposit, first.to_payable) == (D("1000000.00"), D("0.00"))
-    second = compensation_claim(loan=small, deducted_on=DAY_26, today=TODAY)
+    second = compensation_claim(loan=collected(small, DAY_26), deducted_on=DAY_26, today=TODAY)
     assert (second.share_pool, second.from_deposit, second.to_payable) == (D("400000.00"), D("0.00"), D("400000.00"))
     payable = second.payable
     with pytest.raises(RuleViolation) as short:
@@ -98,7 +99,7 @@ def test_spec4_a_compensation_is_never_refused_for_lack_of_deposit_and_the_payab
 
 
 def test_spec4_a_payable_is_not_settled_before_the_deduction_or_in_the_future(world):
-    payable = compensation_claim(loan=world.lend("5000000"), deducted_on=DAY_26, today=TODAY).payable
+    payable = compensation_claim(loan=collected(world.lend("5000000"), DAY_26), deducted_on=DAY_26, today=TODAY).payable
     with pytest.raises(RuleViolation) as early:
         payable_settle(payable=payable, settled_on=after(DAY_26, -1), today=TODAY)
     assert (early.value.code, early.value.status) == ("validation_error", 400)

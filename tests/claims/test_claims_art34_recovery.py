@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from claims_world import MATURITY_ON, TODAY, after, balance
+from pipeline_support import collected
 
 from riskfund.claims.models import Recovery
 from riskfund.claims.selectors import recovery_list
@@ -27,7 +28,7 @@ def compensated(world):
     """A loan of 230,000.03 (东河区) compensated on 2024-09-28: pool 92,000.01 / bank 46,000.01 / guarantor
     92,000.01; pool split 27,600.00 / 27,600.00 / 36,800.01, all taken from BOB's deposit."""
     loan = world.lend(LOSS)
-    compensation = compensation_claim(loan=loan, deducted_on=DAY_26, today=TODAY)
+    compensation = compensation_claim(loan=collected(loan, DAY_26), deducted_on=DAY_26, today=TODAY)
     assert compensation.shares == {"pool": D("92000.01"), "bank": D("46000.01"), "guarantor": D("92000.01")}
     assert compensation.pool_split == {"region": D("27600.00"), "city": D("27600.00"), "district": D("36800.01")}
     return loan

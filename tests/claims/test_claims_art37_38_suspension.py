@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from claims_world import MATURITY_ON, TODAY, after, inject
+from pipeline_support import collected
 
 from riskfund.claims.services import compensation_claim, recovery_post
 from riskfund.errors import RuleViolation
@@ -27,9 +28,9 @@ def three_loans(world):
 
 def suspended_by_compensations(world, three_loans, invariants):
     a, b, c = three_loans
-    first = compensation_claim(loan=a, deducted_on=DAY_26, today=TODAY)
+    first = compensation_claim(loan=collected(a, DAY_26), deducted_on=DAY_26, today=TODAY)
     assert (first.share_pool, first.pool_split["district"]) == (D("4000000.00"), D("1600000.00"))
-    second = compensation_claim(loan=b, deducted_on=DAY_26, today=TODAY)
+    second = compensation_claim(loan=collected(b, DAY_26), deducted_on=DAY_26, today=TODAY)
     # 209,999,998 fens × 40:20:40 → floors 83,999,999 / 41,999,999 / 83,999,999, the odd fen to the bank (rem. 60)
     assert second.shares == {"pool": D("839999.99"), "bank": D("420000.00"), "guarantor": D("839999.99")}
     # 83,999,999 fens × 30:30:40 → floors 25,199,999 / 25,199,999 / 33,599,999, two fens to region and city (rem. 70)
@@ -38,7 +39,7 @@ def suspended_by_compensations(world, three_loans, invariants):
     # 4,839,999.99 < 20 % × 24,200,000 = 4,840,000: still open
     assert (state.net_compensation, state.suspended) == (D("4839999.99"), False)
 
-    third = compensation_claim(loan=c, deducted_on=LATER, today=TODAY)
+    third = compensation_claim(loan=collected(c, LATER), deducted_on=LATER, today=TODAY)
     assert third.shares == {"pool": D("268000.00"), "bank": D("134000.00"), "guarantor": D("268000.00")}
     state = invariants()
     assert (state.pool_funds, state.net_compensation, state.suspended) == (

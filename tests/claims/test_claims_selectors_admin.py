@@ -10,6 +10,7 @@ from claims_world import MATURITY_ON, TODAY, after, balance
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from pipeline_support import collected
 
 from riskfund.claims.models import Compensation, Payable, Recovery
 from riskfund.claims.selectors import compensation_detail, payables_due, recovery_list
@@ -23,7 +24,7 @@ DAY_26 = after(MATURITY_ON, 26)
 def claimed(world):
     """5,000,000 compensated (payable 1,000,000) and recovered twice: 300,000 − 20,000 costs, then 100,000.03."""
     loan = world.lend("5000000")
-    compensation = compensation_claim(loan=loan, deducted_on=DAY_26, today=date(2024, 10, 9))
+    compensation = compensation_claim(loan=collected(loan, DAY_26), deducted_on=DAY_26, today=date(2024, 10, 9))
     recovery_post(
         loan=loan,
         recovered_on=date(2024, 11, 1),

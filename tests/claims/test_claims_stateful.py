@@ -29,7 +29,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
+from pipeline_support import COUNTER_GUARANTEES, collected, guarantor_approves
 
 from riskfund.claims.models import Compensation, Payable, Recovery
 from riskfund.claims.services import compensation_claim, payable_settle, recovery_post
@@ -207,7 +207,9 @@ class ClaimsMachine(RuleBasedStateMachine):
         assert overdue_days(loan, self.clock) == days
         outstanding = loan.outstanding_principal
         try:
-            compensation = compensation_claim(loan=loan, deducted_on=self.clock, today=self.clock)
+            compensation = compensation_claim(
+                loan=collected(loan, self.clock), deducted_on=self.clock, today=self.clock
+            )
         except RuleViolation as exc:
             assert days <= 25 and exc.code == "compensation_not_due", exc
             event("compensation not due")

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from cob_world import SHORT_DISTRICT, TODAY
+from pipeline_support import collected
 
 from riskfund.claims.services import compensation_claim, payable_settle, recovery_post
 from riskfund.cob import steps
@@ -148,8 +149,8 @@ def test_backdated_claims_are_flagged_and_the_next_run_counts_them(portfolio):
 
     late = portfolio.lend("2000000", disbursed_on=date(2025, 1, 10), maturity_on=date(2025, 7, 10))
     assert late.backdated is True
-    first = compensation_claim(loan=portfolio.loans["bullet"], deducted_on=D, today=TODAY)
-    second = compensation_claim(loan=late, deducted_on=NEXT, today=TODAY)
+    first = compensation_claim(loan=collected(portfolio.loans["bullet"], D), deducted_on=D, today=TODAY)
+    second = compensation_claim(loan=collected(late, NEXT), deducted_on=NEXT, today=TODAY)
     assert (first.backdated, second.backdated) == (True, False)
     assert (second.from_deposit, second.to_payable) == (M("600000.00"), M("200000.00"))
     recovery = recovery_post(loan=portfolio.loans["bullet"], recovered_on=D, gross=M("10000"), today=TODAY)

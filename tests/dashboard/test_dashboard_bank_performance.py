@@ -36,7 +36,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from openpyxl import load_workbook
-from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
+from pipeline_support import COUNTER_GUARANTEES, collected, guarantor_approves
 
 from riskfund.claims.services import compensation_claim, recovery_post
 from riskfund.dashboard.reports import EXPORT_KIND, bank_performance, clean_params, rate, report_sheets, report_years
@@ -128,8 +128,8 @@ def portfolio(policy_2021):
     )
     _lend("L5", icbc, guarantor, e1, "400000.00", date(2024, 6, 3), date(2025, 6, 3), registered_on=date(2024, 6, 3))
     _lend("L6", icbc, guarantor, e4, "600000.00", date(2025, 2, 3), date(2026, 2, 3), registered_on=date(2025, 2, 3))
-    compensation_claim(loan=l3, deducted_on=date(2024, 9, 28), today=date(2024, 9, 28))
-    compensation_claim(loan=l4, deducted_on=date(2024, 12, 5), today=date(2025, 1, 10))
+    compensation_claim(loan=collected(l3, date(2024, 9, 28)), deducted_on=date(2024, 9, 28), today=date(2024, 9, 28))
+    compensation_claim(loan=collected(l4, date(2024, 12, 5)), deducted_on=date(2024, 12, 5), today=date(2025, 1, 10))
     recovery_post(
         loan=l3,
         recovered_on=date(2024, 11, 15),

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "claims"))
 
 from claims_world import MATURITY_ON, SIGNED_ON, TODAY, after, build_world, inject
+from pipeline_support import collected
 
 from riskfund.claims.services import compensation_claim, recovery_post
 from riskfund.cob.services import cob_run
@@ -103,9 +104,9 @@ def build_october(policy, *, close_on_oct_9: bool = False):
     b = world.lend("2099999.98", district="150203")
     c = world.lend("670000")
     world.lend("300000", district="150203", bank=other, maturity_on=date(2025, 2, 28))
-    compensation_claim(loan=a, deducted_on=after(MATURITY_ON, 26), today=TODAY)
-    compensation_claim(loan=b, deducted_on=after(MATURITY_ON, 26), today=TODAY)
-    compensation_claim(loan=c, deducted_on=date(2024, 10, 8), today=TODAY)
+    compensation_claim(loan=collected(a, after(MATURITY_ON, 26)), deducted_on=after(MATURITY_ON, 26), today=TODAY)
+    compensation_claim(loan=collected(b, after(MATURITY_ON, 26)), deducted_on=after(MATURITY_ON, 26), today=TODAY)
+    compensation_claim(loan=collected(c, date(2024, 10, 8)), deducted_on=date(2024, 10, 8), today=TODAY)
     if close_on_oct_9:
         cob_run(business_date=date(2024, 10, 9), today=TODAY)
     inject("city", "1000000", on=date(2024, 10, 10), kind="replenishment")

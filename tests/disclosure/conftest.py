@@ -22,6 +22,7 @@ from rest_framework.test import APIClient
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "claims"))
 
 from claims_world import TODAY, World, build_world, inject
+from pipeline_support import collected
 
 from riskfund.claims.services import compensation_claim, recovery_post
 from riskfund.lending.models import Loan
@@ -71,7 +72,7 @@ def september(policy_2021) -> September:
     """
     world = build_world(policy_2021)
     l0 = world.lend("600000", maturity_on=date(2024, 7, 1))
-    compensation_claim(loan=l0, deducted_on=date(2024, 7, 27), today=TODAY)
+    compensation_claim(loan=collected(l0, date(2024, 7, 27)), deducted_on=date(2024, 7, 27), today=TODAY)
     l2 = world.lend("500000")
     repayment_post(loan=l2, paid_on=date(2024, 8, 15), principal=D("200000"), interest=D("2000"), today=TODAY)
     l3 = world.lend("2000000", maturity_on=date(2025, 2, 28))
@@ -83,8 +84,8 @@ def september(policy_2021) -> September:
     recovery_post(
         loan=l0, recovered_on=date(2024, 9, 25), gross=D("100000.10"), costs={"litigation": D("0.10")}, today=TODAY
     )
-    compensation_claim(loan=l1, deducted_on=date(2024, 9, 28), today=TODAY)
-    compensation_claim(loan=l4, deducted_on=date(2024, 9, 28), today=TODAY)
+    compensation_claim(loan=collected(l1, date(2024, 9, 28)), deducted_on=date(2024, 9, 28), today=TODAY)
+    compensation_claim(loan=collected(l4, date(2024, 9, 28)), deducted_on=date(2024, 9, 28), today=TODAY)
     for loan in (l0, l1, l2, l3, l4):
         loan.refresh_from_db()
     mistaken.refresh_from_db()

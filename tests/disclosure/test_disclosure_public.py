@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from claims_world import TODAY, build_world
 from django.test import Client, override_settings
+from pipeline_support import collected
 
 from riskfund.claims.services import compensation_claim
 from riskfund.cob.models import PoolSnapshot
@@ -95,7 +96,7 @@ def test_while_one_or_two_enterprises_were_compensated_the_figures_that_reveal_t
     defaulted = world.lend("600000", maturity_on=date(2024, 7, 1))
     for _ in range(3):
         world.lend("100000")
-    compensation_claim(loan=defaulted, deducted_on=date(2024, 7, 27), today=TODAY)
+    compensation_claim(loan=collected(defaulted, date(2024, 7, 27)), deducted_on=date(2024, 7, 27), today=TODAY)
     close(date(2024, 7, 31))
     pool = summary()["pool"]
     for key in ("compensation_ratio", "pool_balance", "credit_capacity", "leverage_achieved"):

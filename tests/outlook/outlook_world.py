@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from pipeline_support import collected
+
 from riskfund.claims.services import compensation_claim, recovery_post
 from riskfund.cob.services import cob_run
 from riskfund.lending.models import Loan
@@ -111,7 +113,11 @@ def build_world() -> World:
     repayment_post(loan=b, paid_on=date(2024, 5, 1), principal=D("200000"), interest=D("1725.00"), today=TODAY)
     for day in (date(2024, 4, 10), date(2024, 4, 20)):
         loan_event_record(loan=d, kind="collection_call", occurred_on=day, today=TODAY)
-    compensation_claim(loan=Loan.objects.get(pk=d.pk), deducted_on=date(2024, 5, 6), today=date(2024, 5, 7))
+    compensation_claim(
+        loan=collected(Loan.objects.get(pk=d.pk), date(2024, 5, 6)),
+        deducted_on=date(2024, 5, 6),
+        today=date(2024, 5, 7),
+    )
     cob_run(business_date=RUNS[2], today=TODAY)
     recovery_post(loan=Loan.objects.get(pk=d.pk), recovered_on=date(2024, 6, 10), gross=D("100000"), today=TODAY)
     cob_run(business_date=RUNS[3], today=TODAY)

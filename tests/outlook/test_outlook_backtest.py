@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from pipeline_support import collected
 
 from riskfund.claims.services import compensation_claim
 from riskfund.cob.services import cob_run
@@ -29,7 +30,11 @@ def continued(world):
     c = world.loans["C"]
     for day in (date(2024, 6, 10), date(2024, 6, 20)):
         loan_event_record(loan=c, kind="collection_call", occurred_on=day, today=TODAY)
-    compensation_claim(loan=Loan.objects.get(pk=c.pk), deducted_on=date(2024, 7, 10), today=date(2024, 7, 11))
+    compensation_claim(
+        loan=collected(Loan.objects.get(pk=c.pk), date(2024, 7, 10)),
+        deducted_on=date(2024, 7, 10),
+        today=date(2024, 7, 11),
+    )
     kundulun = Funder.objects.get(code="150203")
     for month, close in ((7, date(2024, 7, 31)), (8, date(2024, 8, 31)), (9, date(2024, 9, 30))):
         injection_post(funder=kundulun, paid_on=date(2024, month, 15), amount=Decimal("200000"))

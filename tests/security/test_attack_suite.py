@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from knox.models import AuthToken
+from pipeline_support import collected
 
 from tests.security import attack
 
@@ -55,7 +56,7 @@ def build_world():
     world.recommendation("500000", approve=True)
     world.recommendation("500000", on=days_ago(10))
     world.loan("1000000")
-    compensation_claim(loan=world.overdue_loan("3000000", overdue=40), deducted_on=today())
+    compensation_claim(loan=collected(world.overdue_loan("3000000", overdue=40), today()), deducted_on=today())
     staff = get_user_model().objects.create_user(username="attack-staff", is_superuser=True)
     topup_request(bank=world.bank_a, amount="100000", reason="art. 16", user=staff)
     application_create(enterprise=world.enterprise(), amount="1000000", term_months=12, submitted_on=days_ago(5))

@@ -3,6 +3,7 @@ net 100). An unknown key is a 400 naming it, at the top of a body and in every n
 cost key → 400"). The attack suite (test_attack_suite.py) sends unknown keys to every POST of the schema."""
 
 import pytest
+from pipeline_support import collected
 
 from riskfund.claims.models import Recovery
 from riskfund.claims.services import compensation_claim
@@ -17,7 +18,7 @@ from tests.banks.bank_world import days_ago, today
 def compensated_loan(world):
     """A 800,000 instalment loan 40 days overdue on its 320,000 first instalment, compensated today."""
     loan = world.overdue_loan("800000", overdue=40)
-    compensation_claim(loan=loan, deducted_on=today())
+    compensation_claim(loan=collected(loan, today()), deducted_on=today())
     return loan
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from excel_world import World, build_world, lend
+from pipeline_support import collected
 
 from riskfund.claims.models import Compensation, Recovery
 from riskfund.claims.services import compensation_claim, recovery_post
@@ -62,7 +63,7 @@ def march(db) -> March:
         repayment_method="instalments",
         schedule=[(date(2025, 1, 15), D("200000.01")), (maturity, D("300000.02"))],
     )
-    compensation = compensation_claim(loan=comp_loan, deducted_on=date(2025, 3, 10))
+    compensation = compensation_claim(loan=collected(comp_loan, date(2025, 3, 10)), deducted_on=date(2025, 3, 10))
     recovery = recovery_post(
         loan=comp_loan, recovered_on=date(2025, 3, 25), gross=D("100000.03"), costs={"litigation": D("0.02")}
     )

@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 from riskfund.api.fields import TextField
 from riskfund.claims.models import Payable
 from riskfund.claims.services import payable_settle
-from riskfund.dates import not_in_future
 
 from ..fields import BusinessDateField, MoneyField
 from ..idempotency import IdempotentMixin
@@ -102,6 +101,5 @@ class PayableSettle(IdempotentMixin, APIView):
     def post(self, request, payable_id):
         values = validated(PayableSettleInputSerializer, request)
         payable = get_object_or_404(Payable, pk=payable_id)
-        not_in_future(values["settled_on"], field="settled_on")
         payable = payable_settle(payable=payable, settled_on=values["settled_on"], user=request.user)
         return Response(PayableSerializer(payable).data)

@@ -20,7 +20,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from riskfund.api.fields import TextField
-from riskfund.dates import not_in_future
 from riskfund.lending.models import (
     Application,
     ApplicationStatus,
@@ -256,7 +255,6 @@ class EnterpriseListCreate(IdempotentMixin, MethodPermissionsMixin, mixins.ListM
         district = visible_district(request.user)
         if district is not None and values["district"] != district:
             raise PermissionDenied(_("A district office registers enterprises of its own district only."))
-        not_in_future(values["established_on"], field="established_on")
         enterprise = enterprise_create(
             uscc=values["uscc"],
             name=values["name"],

@@ -18,7 +18,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from riskfund.api.fields import TextField
-from riskfund.dates import not_in_future
 from riskfund.ledger.selectors import account_balance
 from riskfund.lending.selectors import banks_in_district
 from riskfund.parties.models import Agreement, AgreementStatus, Bank, Guarantor
@@ -292,7 +291,6 @@ class BankAgreementListCreate(IdempotentMixin, MethodPermissionsMixin, mixins.Li
         values = validated(AgreementInputSerializer, request)
         bank = get_object_or_404(Bank, code=code)
         guarantor = get_object_or_404(Guarantor, code=values["guarantor"])
-        not_in_future(values["signed_on"], field="signed_on")
         agreement = agreement_sign(
             bank=bank, guarantor=guarantor, signed_on=values["signed_on"], ends_on=values["ends_on"], user=request.user
         )
@@ -315,7 +313,6 @@ class BankAgreementEnd(IdempotentMixin, APIView):
     def post(self, request, code: str, agreement_id):
         values = validated(AgreementEndInputSerializer, request)
         agreement = get_object_or_404(Agreement, pk=agreement_id, bank__code=code)
-        not_in_future(values["ended_on"], field="ended_on")
         agreement = agreement_end(agreement=agreement, ended_on=values["ended_on"], user=request.user)
         return Response(AgreementSerializer(agreement).data)
 
@@ -394,6 +391,5 @@ class TopUpExecute(IdempotentMixin, APIView):
     def post(self, request, topup_id):
         values = validated(TopUpExecuteInputSerializer, request)
         topup = get_object_or_404(DepositTopUp, pk=topup_id)
-        not_in_future(values["executed_on"], field="executed_on")
         topup = topup_execute(topup=topup, executed_on=values["executed_on"], user=request.user)
         return Response(TopUpSerializer(topup).data)

@@ -17,7 +17,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from riskfund.api.fields import TextField
-from riskfund.dates import not_in_future
 from riskfund.parties.models import Bank, Funder, FunderTier
 from riskfund.pool.models import InjectionKind, InterestCredit
 from riskfund.pool.selectors import funder_list, pool_position
@@ -209,7 +208,6 @@ class FunderInjectionCreate(IdempotentMixin, APIView):
     def post(self, request, code: str):
         values = validated(InjectionInputSerializer, request)
         funder = get_object_or_404(Funder, code=code)
-        not_in_future(values["paid_on"], field="paid_on")
         injection = injection_post(funder=funder, user=request.user, **values)
         return Response(InjectionSerializer(injection).data, status=status.HTTP_201_CREATED)
 
@@ -237,6 +235,5 @@ class InterestCreate(IdempotentMixin, APIView):
         values = validated(InterestInputSerializer, request)
         if values["account"] != InterestCredit.SPECIAL:
             get_object_or_404(Bank, code=values["account"])
-        not_in_future(values["credited_on"], field="credited_on")
         credit = interest_post(user=request.user, **values)
         return Response(InterestCreditSerializer(credit).data, status=status.HTTP_201_CREATED)

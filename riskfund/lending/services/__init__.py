@@ -13,6 +13,7 @@ from .enterprises import (
     enterprise_list_dishonest,
     enterprise_update,
 )
+from .listings import listing_decide, listing_propose
 from .origination import loan_register
 from .pipeline import application_create, application_withdraw, due_diligence_record, recommendation_issue
 from .servicing import loan_event_record, repayment_post
@@ -26,6 +27,8 @@ __all__ = [
     "enterprise_extension_grant",
     "enterprise_list_dishonest",
     "enterprise_update",
+    "listing_decide",
+    "listing_propose",
     "loan_event_record",
     "loan_register",
     "recommendation_issue",

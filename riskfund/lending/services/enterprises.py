@@ -9,8 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from riskfund.dates import business_today, not_in_future
 from riskfund.errors import RuleViolation
 from riskfund.parties.models import Funder, FunderTier
 from riskfund.policy.models import IndustryStandard, PolicyVersion, SizeClass
@@ -86,11 +86,12 @@ def enterprise_create(
     total_assets: Decimal,
     established_on: date,
     user=None,
+    today: date | None = None,
 ) -> Enterprise:
     """Register a borrower (art. 4, 5). A bad USCC, unknown district or industry → ``InputError`` (400); a USCC
     whose chars 3–6 are not the policy's ``registration_prefix`` ("1502") → ``enterprise_not_eligible``
-    (art. 4, 5). The size class is computed by the 2011 national standard and stored (a large enterprise is
-    recorded, and refused later)."""
+    (art. 4, 5); an ``established_on`` after today → ``date_in_future``. The size class is computed by the 2011
+    national standard and stored (a large enterprise is recorded, and refused later)."""
     uscc = (uscc or "").strip()
     problem = uscc_problem(uscc)
     if problem is not None:
@@ -101,7 +102,8 @@ def enterprise_create(
     employees = _employees(employees)
     revenue = money(revenue, "revenue", clause="art. 4")
     total_assets = money(total_assets, "total_assets", clause="art. 4")
-    policy = policy_for_pool(timezone.localdate())
+    not_in_future(established_on, "established_on", today)
+    policy = policy_for_pool(business_today())
     if registration_area(uscc) != policy.registration_prefix:
         raise RuleViolation(
             "enterprise_not_eligible",
@@ -189,7 +191,8 @@ def enterprise_lift_dishonest(*, enterprise: Enterprise, on: date, reason: str, 
     """Take an enterprise off the dishonest list (art. 36; SPEC §10 "only the bureau can lift it, with a reason").
     Called when a second bureau user approves the lift request (``riskfund.approvals``, maker-checker): ``user`` is
     that checker and must hold the bureau role (``approver_not_authorised``, 403); a blank reason → ``InputError``;
-    an enterprise not listed → ``enterprise_not_dishonest``. The history keeps the listing and the lifting."""
+    an enterprise not listed → ``enterprise_not_dishonest``. The history keeps the listing and the lifting; the
+    firm's ``listed`` decisions become ``lifted`` (SPEC §10)."""
     from riskfund.access import BUREAU, user_roles
 
     reason = (reason or "").strip()
@@ -208,6 +211,9 @@ def enterprise_lift_dishonest(*, enterprise: Enterprise, on: date, reason: str, 
         )
         enterprise.dishonest = False
         enterprise.save(update_fields=["dishonest", "updated_at"])
+        DishonestListing.objects.filter(enterprise=enterprise, status=ListingStatus.LISTED).update(
+            status=ListingStatus.LIFTED, lifted_on=on
+        )
     return record
 
 

@@ -62,7 +62,7 @@ def application_create(
     amount = money(amount, "amount", positive=True, clause="art. 24")
     if isinstance(term_months, bool) or not isinstance(term_months, int) or term_months <= 0:
         raise invalid("term_months", "期限（月）须为正整数", "art. 22")
-    submitted_on = today_or_default(submitted_on)
+    submitted_on = not_in_future(today_or_default(submitted_on), "submitted_on")
     with transaction.atomic():
         enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         _check_eligible(enterprise, submitted_on)
@@ -85,7 +85,8 @@ def application_create(
 
 
 def application_withdraw(*, application: Application, on: date, reason: str = "", user=None) -> Application:
-    """Withdraw an application that has not been recommended yet (art. 24)."""
+    """Withdraw an application that has not been recommended yet (art. 24); not on a date after today."""
+    not_in_future(on, "on")
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != ApplicationStatus.SUBMITTED:
@@ -148,7 +149,7 @@ def recommendation_issue(
     import keeps its number): then a number already used → 400 on ``form_no``.
     """
     amount = money(amount, "amount", positive=True, clause="art. 25")
-    issued_on = today_or_default(issued_on)
+    issued_on = not_in_future(today_or_default(issued_on), "issued_on")
     with transaction.atomic():
         application = Application.objects.select_for_update().select_related("enterprise").get(pk=application.pk)
         if application.status == ApplicationStatus.WITHDRAWN:
