@@ -101,6 +101,7 @@ def test_compensations_are_split_posted_and_list_the_enterprise(portfolio):
         assert c.loan.status == "compensated" and c.loan.closed_on == c.deducted_on
         assert c.loan.enterprise.dishonest
         assert DishonestRecord.objects.filter(enterprise=c.loan.enterprise, action="listed").exists()
+        assert (c.listing.status, c.listing.decided_on) == ("listed", c.deducted_on)  # art. 36, SPEC §10
     assert PoolState.objects.get(pk=1).net_compensation == sum(c.share_pool for c in compensations)
 
 

@@ -237,6 +237,7 @@ def generate_portfolio(
         t.entry,
         t.compensation,
         t.dishonest,
+        t.listing,
         checked=(t.transaction, t.entry),
     )
     try:
@@ -260,7 +261,14 @@ def generate_portfolio(
     step("injections, deposits, interest; counters set from the rows")
     if writer.bypass:
         loaded = [t.enterprise, t.application, t.recommendation, t.loan, t.schedule, t.repayment, t.compensation]
-        loaded += [t.dishonest, money_side.injection, money_side.agreement, money_side.topup, money_side.interest]
+        loaded += [
+            t.dishonest,
+            t.listing,
+            money_side.injection,
+            money_side.agreement,
+            money_side.topup,
+            money_side.interest,
+        ]
         broken = orphans(loaded)
         if broken:
             raise ValueError(f"foreign keys without their row: {broken}")

@@ -35,6 +35,7 @@ from riskfund.claims.models import Compensation
 from riskfund.ledger.models import Account, Entry, Side, Transaction
 from riskfund.lending.models import (
     Application,
+    DishonestListing,
     DishonestRecord,
     Enterprise,
     Loan,
@@ -188,6 +189,10 @@ class Tables:
             ],
         )
         self.dishonest = Table(DishonestRecord, ["id", "enterprise", "action", "on", "cause", "reason", "created_at"])
+        self.listing = Table(
+            DishonestListing,
+            ["id", "enterprise", "compensation", "status", "proposed_on", "decided_on", "reason", "created_at"],
+        )
 
 
 @dataclass
@@ -470,6 +475,9 @@ class LoanBook:
                 posted,
             ),
         )
+        # art. 36 (SPEC §10): the compensation's listing proposal, decided "list" on the deduction date
+        listed = "认定恶意逃避债务（生成的业务数据）"
+        writer.add(t.listing, (self.uuid(), enterprise, compensation_id, "listed", deducted, deducted, listed, posted))
         pool_fens = int(share_pool.scaleb(2))
         self.totals.compensated_by_bank[bank.id] += pool_fens
         self.totals.net_compensation += pool_fens
