@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from lending_world import DISTRICT, TODAY, build_world
+from pipeline_support import collected
 
 from riskfund.claims.services import compensation_claim
 from riskfund.ledger.models import Account
@@ -42,6 +43,8 @@ def test_lock_order_mixed_writers_never_deadlock_and_keep_every_invariant(policy
         world.lend(world.enterprise(), "100000", disbursed_on=date(2025, 1, 2), maturity_on=date(2025, 4, 2))
         for _ in range(4)
     ]
+    for loan in defaulted:  # art. 31 (三): two collection calls before each deduction
+        collected(loan, DEDUCTED_ON)
     fresh = [world.recommendation(world.enterprise(), "200000") for _ in range(8)]
     region = Funder.objects.get(code="region")
 
