@@ -31,6 +31,7 @@ GROUPS = [
             ("lending.application", "description"),
             ("lending.recommendation", "recommend"),
             ("lending.loanevent", "event_note"),
+            ("lending.dishonestlisting", "gpp_bad"),
             ("cob.loanstatus", "schedule"),
         ],
     ),
