@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from .auth import LoginView, LogoutView, MeView
-from .views import claims, cob, funder_statements, imports, lending, listings, outlook, parties, pool, reviews
+from .views import claims, cob, funder_statements, imports, lending, listings, outlook, parties, policy, pool, reviews
 from .views.fallback import NotFoundView
 from .views.ledger import LedgerTransactionList
 
@@ -29,6 +29,13 @@ urlpatterns = [
         "funders/<str:code>/statements/<str:month>/",
         funder_statements.FunderStatementView.as_view(),
         name="funder-statement",
+    ),
+    # policy versions (art. 40 renewal, maker-checker)
+    path("policy-versions/", policy.PolicyVersionListCreate.as_view(), name="policy-versions"),
+    path(
+        "policy-versions/<uuid:version_id>/approve/",
+        policy.PolicyVersionApprove.as_view(),
+        name="policy-version-approve",
     ),
     # parties: banks, guarantors, agreements, top-ups
     path("banks/", parties.BankListCreate.as_view(), name="banks"),

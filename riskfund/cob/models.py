@@ -53,6 +53,7 @@ class Step(models.TextChoices):
     TOPUP_LATE = "topup_late", _("抵押金补充逾期")
     RETURN_LATE = "return_late", _("抵押金退回逾期")
     INJECTION_SHORTFALL = "injection_shortfall", _("地区注资不足")
+    POLICY_EXPIRING = "policy_expiring", _("政策版本到期预警")
     THRESHOLD = "threshold", _("代偿比例复核")
     PURGE_IDEMPOTENCY = "purge_idempotency", _("清理幂等键")
     SNAPSHOT = "snapshot", _("资金池日终快照")
@@ -73,6 +74,7 @@ class FlagKind(models.TextChoices):
     TOPUP_LATE = "topup_late", _("抵押金补充逾期未执行")
     RETURN_LATE = "return_late", _("抵押金逾期未退回")
     INJECTION_SHORTFALL = "injection_shortfall", _("地区注资未达最低标准")
+    POLICY_EXPIRING = "policy_expiring", _("政策版本即将到期且无续期版本")
 
 
 class CobRun(models.Model):

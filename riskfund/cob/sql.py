@@ -243,7 +243,9 @@ RETURNING cob_loanstatus.loan_id, cob_loanstatus.compensation_eligible
 
 
 def maturity_reminder_sql(x: Dialect, part: Part = WHOLE) -> str:
-    """Art. 31: once per loan, on the first run on or after maturity − N days (the loan's policy version)."""
+    """Art. 31 "到期60日前": once per loan, on the first run on or after maturity − N days (the loan's policy version)
+    and before maturity; a run on or after the maturity date reminds nothing — the loan is due or overdue, not
+    about to be (SPEC §9)."""
     d = x.d
     return f"""
 UPDATE cob_loanstatus SET maturity_reminded_on = {d}
@@ -253,6 +255,7 @@ WHERE l.id = cob_loanstatus.loan_id
   AND {active_on("l", d)}
   AND cob_loanstatus.maturity_reminded_on IS NULL
   AND {x.minus_days("l.maturity_on", "pv.maturity_reminder_days")} <= {d}
+  AND {d} < l.maturity_on
   {x.in_part("cob_loanstatus.loan_id", part)}
 RETURNING cob_loanstatus.loan_id
 """

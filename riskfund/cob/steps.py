@@ -28,6 +28,7 @@ from . import sql
 from .events import COMPENSATION_DUE_FIELDS, MATURITY_REMINDER_FIELDS, emit_loan_events
 from .housekeeping import purge_all
 from .models import Bucket, CobFlag, FlagKind, LoanStatus, PoolSnapshot
+from .steps_policy import step_policy_expiring  # noqa: F401 — a step of the run (Step.POLICY_EXPIRING)
 
 _MONEY = DecimalField(max_digits=18, decimal_places=2)
 # A run that writes more LoanStatus rows than this refreshes the table's planner statistics (step_loan_status).
@@ -337,7 +338,7 @@ def step_snapshot(d: date) -> int:
         .values_list("kind", "n")
     )
     values = {
-        "policy_version": position["policy_version"],
+        "policy_version": position["policy_version"] or "",  # "": no version in force that day (art. 40)
         "pool_funds": position["pool_funds"],
         "net_compensation": position["net_compensation"],
         "pool_balance": position["pool_balance"],

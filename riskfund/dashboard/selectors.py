@@ -10,7 +10,7 @@ against its cap, its loans' overdue buckets, maturities and late notices — no 
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -35,11 +35,12 @@ MATURITY_WINDOW_DAYS = 60  # art. 31: the maturity reminder 60 days ahead (the p
 HISTORY_DAYS = 730
 
 
-def percent(part: Decimal, whole: Decimal) -> str:
-    """part ÷ whole as a percentage with 2 places, as a string ("0.00" when whole is 0)."""
+def percent(part: Decimal, whole: Decimal, *, truncate: bool = False) -> str:
+    """part ÷ whole as a percentage with 2 places, as a string ("0.00" when whole is 0). ``truncate`` rounds toward
+    zero, for the compensation ratio: a pool just below the suspension line never shows the line (SPEC §4)."""
     if whole <= ZERO:
         return "0.00"
-    return str((part * 100 / whole).quantize(PERCENT, rounding=ROUND_HALF_UP))
+    return str((part * 100 / whole).quantize(PERCENT, rounding=ROUND_DOWN if truncate else ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def position_figures(position: dict | None) -> dict:
         "outstanding_principal": str(position["outstanding_principal"]),
         "available_capacity": str(position["available_capacity"]),
         "capacity_used_percent": percent(position["outstanding_principal"], position["credit_capacity"]),
-        "compensation_ratio_percent": percent(position["compensation_ratio"], Decimal(1)),
+        "compensation_ratio_percent": percent(position["compensation_ratio"], Decimal(1), truncate=True),
         "threshold_percent": percent(position["suspension_threshold"], Decimal(1)),
         "suspended": position["suspended"],
         "resume_replenishment": str(position["resume_replenishment"]),
@@ -103,7 +104,7 @@ def ratio_history(scope: Scope, today: date) -> dict:
         return {
             "source": "snapshots",
             "dates": [d.isoformat() for d, *_ in snapshots],
-            "ratio": [percent(r, Decimal(1)) for _, r, *_ in snapshots],
+            "ratio": [percent(r, Decimal(1), truncate=True) for _, r, *_ in snapshots],
             "threshold": [percent(t, Decimal(1)) for _, _, t, *_ in snapshots],
             "pool_balance": [str(b) for *_, b, _ in snapshots],
             "outstanding": [str(o) for *_, o in snapshots],
@@ -115,7 +116,7 @@ def ratio_history(scope: Scope, today: date) -> dict:
     return {
         "source": "state_changes",
         "dates": [d.isoformat() for d, _ in points],
-        "ratio": [percent(r, Decimal(1)) for _, r in points],
+        "ratio": [percent(r, Decimal(1), truncate=True) for _, r in points],
         "threshold": [threshold for _ in points],
         "pool_balance": [],
         "outstanding": [],

@@ -31,6 +31,7 @@ class EventType(models.TextChoices):
     LOAN_MATURITY_REMINDER = "loan.maturity_reminder", _("贷款到期提醒")
     LOAN_COMPENSATION_DUE = "loan.compensation_due", _("贷款已可申请代偿")
     TOPUP_APPROVED = "topup.approved", _("追加风险补偿抵押金已批准")
+    POLICY_EXPIRING = "policy.expiring", _("政策版本即将到期")
 
 
 class EventState(models.TextChoices):

@@ -4,11 +4,15 @@ A policy version is proposed and revised by one bureau user and approved by anot
 once approved it is read-only and cannot be deleted.
 """
 
+from urllib.parse import urlencode
+
 import chinese_calendar
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
@@ -17,11 +21,18 @@ from riskfund.errors import RuleViolation
 from .models import IndustryStandard, LprRate, PolicyVersion, WorkingDayOverride
 from .services import (
     EDITABLE_FIELDS,
+    PARAMETER_FIELDS,
     policy_version_approve,
     policy_version_problems,
     policy_version_propose,
     policy_version_revise,
 )
+
+
+def _as_initial(value) -> str:
+    if isinstance(value, bool):
+        return "1" if value else ""
+    return str(value)
 
 
 class PolicyVersionForm(forms.ModelForm):
@@ -42,10 +53,19 @@ class PolicyVersionForm(forms.ModelForm):
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(ModelAdmin):
     form = PolicyVersionForm
-    list_display = ["code", "title", "document_no", "effective_from", "effective_to", "approval_state"]
+    list_display = [
+        "code",
+        "title",
+        "document_no",
+        "effective_from",
+        "effective_to",
+        "approval_state",
+        "created_by",
+        "approved_by",
+    ]
     search_fields = ["code", "title", "document_no"]
     readonly_fields = ["created_by", "approved_by", "approved_at"]
-    actions = ["approve_selected"]
+    actions = ["approve_selected", "renew_selected"]
     fieldsets = [
         (_("文件"), {"fields": ["code", "title", "document_no", "effective_from", "effective_to"]}),
         (_("资金池规模（第九、十三条）"), {"fields": ["pool_leverage", "district_scale_cap"]}),
@@ -90,6 +110,10 @@ class PolicyVersionAdmin(ModelAdmin):
             _("通知与登记（第四、五、二十七、三十一条）"),
             {"fields": ["maturity_reminder_days", "notice_working_days", "registration_prefix"]},
         ),
+        (
+            _("反担保、催收与到期预警（第二十八、三十一、四十条）"),
+            {"fields": ["counter_guarantee_required", "collection_attempts_required", "expiry_warning_days"]},
+        ),
         (_("审批"), {"fields": ["created_by", "approved_by", "approved_at"]}),
     ]
 
@@ -123,6 +147,20 @@ class PolicyVersionAdmin(ModelAdmin):
             saved = policy_version_propose(user=request.user, **fields)
         obj.pk = saved.pk
         obj.created_by = saved.created_by
+
+    @admin.action(description=_("基于所选版本提出续期版本（第四十条：复制全部参数）"), permissions=["add"])
+    def renew_selected(self, request, queryset):
+        """Art. 40 renewal in the admin: the add form, filled with every parameter of the one selected version (the
+        same as ``based_on`` in the API); the bureau user changes what the new text changes and saves a proposal."""
+        if queryset.count() != 1:
+            self.message_user(request, _("请只选择一个政策版本作为续期的基础"), messages.WARNING)
+            return None
+        source = queryset.get()
+        # a checkbox reads any non-empty text as ticked: False travels as ""
+        initial = {name: _as_initial(getattr(source, name)) for name in sorted(PARAMETER_FIELDS)}
+        initial["title"] = source.title
+        url = reverse("admin:policy_policyversion_add") + "?" + urlencode(initial)
+        return HttpResponseRedirect(url)
 
     @admin.action(description=_("批准所选政策版本"), permissions=["approve"])
     def approve_selected(self, request, queryset):

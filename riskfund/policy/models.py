@@ -6,6 +6,7 @@
 ``IndustryStandard``: the national SME size standard, 工信部联企业〔2011〕300号 (art. 4).
 """
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,6 +24,8 @@ class PolicyVersion(models.Model):
     Versions never overlap; only approved versions are in force (maker-checker, SPEC §2).
     """
 
+    # the opaque id of the API (API.md: ids are UUIDs, never sequential numbers); the primary key stays internal
+    public_id = models.UUIDField(_("编号"), default=uuid.uuid4, unique=True, editable=False)
     code = models.CharField(_("版本号"), max_length=40, unique=True)
     title = models.CharField(_("文件名称"), max_length=200)
     document_no = models.CharField(_("文号"), max_length=80, blank=True)

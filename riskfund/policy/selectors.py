@@ -1,6 +1,6 @@
 """Reads of policy and reference data: which version governs a date (SPEC §2), the LPR in force (art. 22)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from .models import LprRate, PolicyVersion
@@ -24,6 +24,21 @@ def policy_for_pool(on: date) -> PolicyVersion:
     if version is None:
         raise PolicyVersion.DoesNotExist("no approved policy version: run `python manage.py bootstrap`")
     return version
+
+
+def policy_successor(version: PolicyVersion) -> PolicyVersion | None:
+    """The approved version in force the day after ``version`` ends (art. 40: the measures renewed), or None."""
+    return policy_in_force(version.effective_to + timedelta(days=1))
+
+
+def policy_expiring(on: date) -> PolicyVersion | None:
+    """Art. 40 (SPEC §2): the latest approved version begun by ``on`` when ``on`` is at most its
+    ``expiry_warning_days`` (90) before its end — or after it — and no approved version follows it; else None.
+    ``effective_to`` is the last day in force: 90 days before it is flagged, 91 days before is not."""
+    latest = _approved().filter(effective_from__lte=on).order_by("-effective_from").first()
+    if latest is None or (latest.effective_to - on).days > latest.expiry_warning_days:
+        return None
+    return latest if policy_successor(latest) is None else None
 
 
 def lpr_on(d: date) -> Decimal | None:

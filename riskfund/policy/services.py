@@ -23,7 +23,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from riskfund.errors import RuleViolation
+from riskfund.access import BUREAU, user_roles
+from riskfund.errors import RuleViolation, invalid
 from riskfund.money import FEN, ZERO, allocate
 
 from .models import PolicyVersion
@@ -34,7 +35,7 @@ MAX_WEIGHT_SUM = 10_000
 PARAMETER_FIELDS = frozenset(
     f.name
     for f in PolicyVersion._meta.concrete_fields
-    if f.name not in {"id", "code", "title", "document_no", "effective_from", "effective_to"}
+    if f.name not in {"id", "public_id", "code", "title", "document_no", "effective_from", "effective_to"}
     and f.name not in {"created_by", "approved_by", "approved_at"}
 )
 EDITABLE_FIELDS = PARAMETER_FIELDS | {"code", "title", "document_no", "effective_from", "effective_to"}
@@ -206,6 +207,14 @@ def _check_fields(fields: dict) -> None:
         raise TypeError(f"not a policy parameter: {', '.join(sorted(unknown))}")
 
 
+def _require_bureau(user, *, approving: bool = False) -> None:
+    """SPEC §2: versions are proposed by one bureau user and approved by another (never needing a superuser)."""
+    if BUREAU not in user_roles(user):
+        if approving:
+            raise RuleViolation("approver_not_authorised", "SPEC §2", "政策版本须由市工信局人员批准", status=403)
+        raise RuleViolation("permission_denied", "SPEC §2", "政策版本须由市工信局人员提出", status=403)
+
+
 def policy_version_propose(
     *,
     user,
@@ -216,8 +225,10 @@ def policy_version_propose(
     document_no: str = "",
     **parameters,
 ) -> PolicyVersion:
-    """A new pending version by ``user`` (the maker); parameters not given take the model defaults (SPEC §2)."""
+    """A new pending version by ``user`` (the maker, a bureau user); parameters not given take the model defaults
+    (SPEC §2)."""
     _check_fields(parameters)
+    _require_bureau(user)
     version = PolicyVersion(
         code=code,
         title=title,
@@ -239,6 +250,7 @@ def policy_version_revise(*, version: PolicyVersion, user, **fields) -> PolicyVe
     """Change a pending version. The reviser becomes its maker (``created_by``), so the approver must be
     someone else again; an approved version never changes (``policy_approved``)."""
     _check_fields(fields)
+    _require_bureau(user)
     with transaction.atomic():
         locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
         if locked.approved_at is not None:
@@ -254,10 +266,12 @@ def policy_version_revise(*, version: PolicyVersion, user, **fields) -> PolicyVe
 
 
 def policy_version_approve(*, version: PolicyVersion, user) -> PolicyVersion:
-    """Approve a pending version (maker-checker, SPEC §2): the approver is not its maker (``approver_is_maker``);
-    the version is checked again and from then on is in force over its dates."""
+    """Approve a pending version (maker-checker, SPEC §2): the approver is a bureau user other than its maker
+    (``approver_is_maker``); the version is checked again (``policy_overlap``) and from then on is in force over
+    its dates."""
     if user is None or user.pk is None:
         raise ValueError("an approval needs a user")
+    _require_bureau(user, approving=True)
     with transaction.atomic():
         locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
         if locked.approved_at is not None:
@@ -270,3 +284,34 @@ def policy_version_approve(*, version: PolicyVersion, user) -> PolicyVersion:
         locked.save(update_fields=["approved_by", "approved_at"])
     version.approved_by, version.approved_at = locked.approved_by, locked.approved_at
     return locked
+
+
+def policy_version_renew(
+    *,
+    user,
+    based_on: str,
+    code: str,
+    effective_from: date,
+    effective_to: date,
+    title: str = "",
+    document_no: str = "",
+    **overrides,
+) -> PolicyVersion:
+    """Art. 40 renewal (SPEC §2): a pending version proposed from the version coded ``based_on`` — every parameter
+    copied from it, then ``overrides`` where the new text differs; the title too unless given."""
+    unknown = set(overrides) - PARAMETER_FIELDS
+    if unknown:
+        raise TypeError(f"not a policy parameter: {', '.join(sorted(unknown))}")
+    source = PolicyVersion.objects.filter(code=based_on).first()
+    if source is None:
+        raise invalid("based_on", f"没有版本号为 {based_on} 的政策版本", "art. 40")
+    parameters = {name: getattr(source, name) for name in PARAMETER_FIELDS} | overrides
+    return policy_version_propose(
+        user=user,
+        code=code,
+        title=title or source.title,
+        document_no=document_no,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        **parameters,
+    )

@@ -6,7 +6,7 @@ version (leverage, threshold) and the ``as_of`` label — historic positions com
 """
 
 from datetime import date
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 
 from django.utils import timezone
 
@@ -14,19 +14,23 @@ from riskfund.ledger.selectors import account_balance, balances_by_prefix
 from riskfund.money import FEN, ZERO, ceil_fen
 from riskfund.parties.models import Bank, Funder, FunderTier
 from riskfund.policy.models import PolicyVersion
-from riskfund.policy.selectors import policy_for_pool
+from riskfund.policy.selectors import policy_for_pool, policy_in_force
 
 from .models import Injection, InjectionKind, PoolState
 
 RATIO_PLACES = Decimal("0.000001")
+# why new business (loan registration) is closed (SPEC §4), first applicable first
+NO_POLICY_IN_FORCE = "no_policy_in_force"
+POOL_SUSPENDED = "pool_suspended"
 YUAN = Decimal("1")
 
 
 def compensation_ratio(pool_funds: Decimal, net_compensation: Decimal) -> Decimal:
-    """N ÷ F with 6 places, 0 when F = 0 (SPEC §4)."""
+    """N ÷ F with 6 places truncated toward zero, 0 when F = 0 (SPEC §4): a pool just below the line never shows
+    the threshold itself (the suspension compares N and threshold × F exactly, ``is_suspended``)."""
     if pool_funds <= ZERO:
         return Decimal("0.000000")
-    return (net_compensation / pool_funds).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
+    return (net_compensation / pool_funds).quantize(RATIO_PLACES, rounding=ROUND_DOWN)
 
 
 def is_suspended(pool_funds: Decimal, net_compensation: Decimal, threshold: Decimal) -> bool:
@@ -62,15 +66,23 @@ def is_backdated(d: date, state: PoolState | None = None) -> bool:
 def pool_position(on: date | None = None) -> dict:
     """The pool position of API.md ``GET /api/v1/pool/`` plus ``resume_replenishment`` (SPEC §4, §5).
 
-    credit capacity = leverage × B (art. 9); available = capacity − Σ outstanding of active loans.
+    credit capacity = leverage × B (art. 9); available = capacity − Σ outstanding of active loans, shown as a
+    headroom never below 0.00. ``policy_version`` is the version in force on ``on`` (None when none is: new
+    business is closed, art. 40); the pool-level figures use it, or the most recent one (SPEC §2).
     """
     as_of = on or timezone.localdate()
     state = pool_state()
-    policy = policy_for_pool(as_of)
+    in_force = policy_in_force(as_of)
+    policy = in_force or policy_for_pool(as_of)
     capacity = (policy.pool_leverage * state.pool_balance).quantize(FEN)
     resume = ZERO
     if state.suspended:
         resume = resume_amount(state.pool_funds, state.net_compensation, policy.suspension_threshold)
+    closed_reason = None
+    if in_force is None:
+        closed_reason = NO_POLICY_IN_FORCE
+    elif state.suspended:
+        closed_reason = POOL_SUSPENDED
     return {
         "pool_funds": state.pool_funds,
         "net_compensation": state.net_compensation,
@@ -80,8 +92,11 @@ def pool_position(on: date | None = None) -> dict:
         "pool_balance": state.pool_balance,
         "credit_capacity": capacity,
         "outstanding_principal": state.outstanding_principal,
-        "available_capacity": capacity - state.outstanding_principal,
-        "policy_version": policy.code,
+        "available_capacity": max(ZERO, capacity - state.outstanding_principal),
+        "policy_version": in_force.code if in_force else None,
+        "policy_expires_on": in_force.effective_to if in_force else None,
+        "new_business_open": closed_reason is None,
+        "new_business_closed_reason": closed_reason,
         "as_of": as_of,
         "resume_replenishment": resume,
     }

@@ -48,6 +48,9 @@ CAPABILITY = {
     ("GET", "/api/v1/funders/{code}/statements/{month}/"): "view_statements",
     ("GET", "/api/v1/funders/{code}/statements/{month}.xlsx"): "view_statements",
     ("GET", "/api/v1/outlook/"): "view_outlook",
+    ("GET", "/api/v1/policy-versions/"): "view_policy",
+    ("POST", "/api/v1/policy-versions/"): "propose_policy",
+    ("POST", "/api/v1/policy-versions/{version_id}/approve/"): "approve_policy",
 }
 
 

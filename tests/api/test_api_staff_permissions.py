@@ -2,7 +2,8 @@
 expected status), run as one parametrized test.
 
 A client with the role gets past authentication and permissions: a GET answers 200, a POST with an empty body
-answers 400 ``validation_error`` (input is checked before anything is looked up or written). Without the role →
+answers 400 ``validation_error`` (input is checked before anything is looked up or written; a POST that takes no
+body answers 404 for its unknown id). Without the role →
 403 ``permission_denied``; without credentials → 401 ``not_authenticated``. A superuser has every role; a bank
 key opens the pool position only.
 """
@@ -89,9 +90,19 @@ ENDPOINTS = [
         {BUREAU, TRUSTEE, AUDITOR},
     ),
     ("GET", "/api/v1/outlook/", "/api/v1/outlook/", STAFF),
+    ("GET", "/api/v1/policy-versions/", "/api/v1/policy-versions/", STAFF),
+    ("POST", "/api/v1/policy-versions/", "/api/v1/policy-versions/", {BUREAU}),
+    (
+        "POST",
+        "/api/v1/policy-versions/{version_id}/approve/",
+        f"/api/v1/policy-versions/{ID}/approve/",
+        {BUREAU},
+    ),
 ]
 # A district officer may call these, for its own district only: another funder's statement is 404 (API.md).
 DISTRICT_SCOPED = {"/api/v1/funders/{code}/statements/{month}/", "/api/v1/funders/{code}/statements/{month}.xlsx"}
+# POSTs that take no body: ``{}`` is valid input, so a client let in reaches the lookup of the unknown id (404).
+NO_BODY = {"/api/v1/policy-versions/{version_id}/approve/"}
 CLIENTS = [BUREAU, TRUSTEE, DISTRICT, AUDITOR, "superuser", "no-role", "anonymous", "bank"]
 
 
@@ -101,7 +112,7 @@ def _expected(client: str, method: str, path: str, allowed: set[str]) -> int:
     if client == "bank":
         return 200 if path == "/api/v1/pool/" else 403
     if client == "superuser" or client in allowed:
-        return 200 if method == "GET" else 400
+        return 200 if method == "GET" else 404 if path in NO_BODY else 400
     if client == DISTRICT and path in DISTRICT_SCOPED:
         return 404
     return 403
@@ -155,7 +166,7 @@ def test_permission_matrix(client_for, client_name, method, url, status):
         assert_problem(response, 404, "not_found")
 
 
-STAFF_TAGS = {"pool", "parties", "deposits", "lending", "claims", "cob", "ledger", "outlook"}
+STAFF_TAGS = {"pool", "parties", "deposits", "lending", "claims", "cob", "ledger", "outlook", "policy"}
 
 
 @override_settings(ROOT_URLCONF="riskfund.urls")

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from imports_world import TODAY, enterprise, loan, recommendation, small_book, xlsx
 
 from riskfund.imports.resolve import Scope
@@ -43,6 +44,8 @@ def test_art_40_a_loan_before_any_version_names_its_date_and_the_way_out(world):
 def test_art_40_with_the_2018_version_entered_the_same_book_imports(world):
     users = get_user_model().objects
     maker, checker = users.create_user(username="bureau1"), users.create_user(username="bureau2")
+    for user in (maker, checker):
+        user.groups.add(Group.objects.get(name="bureau"))  # SPEC §2: bureau users propose and approve
     version = policy_version_propose(
         user=maker,
         code="2018",

@@ -1,26 +1,36 @@
 """The policy admin: forms run the SPEC §2 checks, writes go through the services, approved versions are
 read-only, and approval is maker-checker."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
+from riskfund.parties.seed import seed_funders
 from riskfund.policy.models import PolicyVersion
 from riskfund.policy.services import EDITABLE_FIELDS
 
 pytestmark = pytest.mark.django_db
 
 
+def bureau_user(username: str):
+    """A bureau user, no superuser (SPEC §2: the bureau's daily work needs none; its group carries the permissions)."""
+    user = get_user_model().objects.create_user(username, email=f"{username}@example.invalid", is_staff=True)
+    user.groups.add(Group.objects.get(name="bureau"))
+    return user
+
+
 @pytest.fixture
 def admin_user():
-    return get_user_model().objects.create_superuser("bureau-a", email="a@example.invalid")
+    return bureau_user("bureau-a")
 
 
 @pytest.fixture
 def other_admin():
-    return get_user_model().objects.create_superuser("bureau-b", email="b@example.invalid")
+    return bureau_user("bureau-b")
 
 
 def form_data(**overrides):
@@ -99,3 +109,50 @@ def test_approval_in_the_admin_is_maker_checker(client, admin_user, other_admin,
     version.refresh_from_db()
     assert version.approved_by == other_admin
     assert version.approved_at is not None
+
+
+def test_spec_2_a_second_bureau_user_sees_the_approve_action_a_trustee_does_not(client, admin_user, other_admin):
+    trustee = get_user_model().objects.create_user("trustee-a", is_staff=True)
+    trustee.groups.add(Group.objects.get(name="trustee"))
+    changelist = reverse("admin:policy_policyversion_changelist")
+    seen = {}
+    for user in (other_admin, trustee):
+        client.force_login(user)
+        response = client.get(changelist)
+        assert response.status_code == 200
+        seen[user.username] = set(response.context["cl"].model_admin.get_actions(response.wsgi_request))
+    assert {"approve_selected", "renew_selected"} <= seen["bureau-b"]
+    assert not seen["trustee-a"] & {"approve_selected", "renew_selected"}
+
+
+def test_art_40_renewal_in_the_admin_opens_the_add_form_with_every_number(client, admin_user, policy_2021):
+    PolicyVersion.objects.filter(pk=policy_2021.pk).update(pool_leverage=9, counter_guarantee_required=False)
+    client.force_login(admin_user)
+    changelist = reverse("admin:policy_policyversion_changelist")
+    response = client.post(changelist, {"action": "renew_selected", "_selected_action": [policy_2021.pk]})
+    assert response.status_code == 302 and response.url.startswith(reverse("admin:policy_policyversion_add"))
+    form = client.get(response.url).context["adminform"].form
+    assert form.initial["pool_leverage"] == "9" and form.initial["suspension_threshold"] == "0.200000"
+    assert form.initial["title"] == policy_2021.title
+    assert not form["counter_guarantee_required"].value()  # False travels as an empty value, an unticked box
+
+
+def _index(client, user):
+    client.force_login(user)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_spec_4_the_dashboard_says_new_business_is_closed_and_why(client, admin_user, policy_2021):
+    seed_funders()
+    today = timezone.localdate()
+    # the only version ended yesterday: no version in force today (art. 40)
+    PolicyVersion.objects.filter(pk=policy_2021.pk).update(
+        effective_from=today - timedelta(days=400), effective_to=today - timedelta(days=1)
+    )
+    page = _index(client, admin_user)
+    assert "rf-status-no_policy" in page and "新增业务：暂停（无有效政策版本）" in page
+    PolicyVersion.objects.filter(pk=policy_2021.pk).update(effective_to=today + timedelta(days=400))
+    page = _index(client, admin_user)
+    assert "rf-status-open" in page and "rf-status-no_policy" not in page

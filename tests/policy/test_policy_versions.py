@@ -6,18 +6,21 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from riskfund.errors import RuleViolation
 from riskfund.money import allocate
 from riskfund.policy.models import PolicyVersion
-from riskfund.policy.selectors import policy_for_pool, policy_in_force
+from riskfund.policy.selectors import policy_expiring, policy_for_pool, policy_in_force, policy_successor
 from riskfund.policy.services import (
+    PARAMETER_FIELDS,
     allocation_monotone_failure,
     policy_version_approve,
     policy_version_problems,
     policy_version_propose,
+    policy_version_renew,
     policy_version_revise,
     policy_version_validate,
 )
@@ -25,14 +28,20 @@ from riskfund.policy.services import (
 D = Decimal
 
 
+def bureau_user(username: str):
+    user = get_user_model().objects.create_user(username)
+    user.groups.add(Group.objects.get(name="bureau"))
+    return user
+
+
 @pytest.fixture
 def maker(db):
-    return get_user_model().objects.create_user("maker")
+    return bureau_user("maker")
 
 
 @pytest.fixture
 def checker(db):
-    return get_user_model().objects.create_user("checker")
+    return bureau_user("checker")
 
 
 def propose(user, code="2026", start=date(2026, 4, 30), end=date(2031, 4, 29), **parameters):
@@ -214,6 +223,56 @@ def test_an_approved_version_is_neither_approved_again_nor_revised(policy_2021, 
     with pytest.raises(RuleViolation) as info:
         policy_version_revise(version=version, user=maker, pool_leverage=8)
     assert info.value.code == "policy_approved"
+
+
+def test_spec_2_only_bureau_users_propose_and_approve(policy_2021, maker):
+    trustee = get_user_model().objects.create_user("trustee-user")
+    trustee.groups.add(Group.objects.get(name="trustee"))
+    with pytest.raises(RuleViolation) as info:
+        propose(trustee)
+    assert (info.value.code, info.value.status) == ("permission_denied", 403)
+    version = propose(maker)
+    with pytest.raises(RuleViolation) as info:
+        policy_version_approve(version=version, user=trustee)
+    assert (info.value.code, info.value.status) == ("approver_not_authorised", 403)
+    assert not PolicyVersion.objects.get(pk=version.pk).is_approved
+
+
+def test_art_40_a_renewal_copies_every_number_and_takes_overrides(policy_2021, maker):
+    PolicyVersion.objects.filter(pk=policy_2021.pk).update(
+        collection_attempts_required=3, counter_guarantee_required=False
+    )
+    renewal = policy_version_renew(
+        user=maker,
+        based_on="2021",
+        code="2026",
+        effective_from=date(2026, 4, 30),
+        effective_to=date(2031, 4, 29),
+        suspension_threshold=D("0.250000"),
+    )
+    source = PolicyVersion.objects.get(pk=policy_2021.pk)
+    kept = PARAMETER_FIELDS - {"suspension_threshold"}
+    assert {n: getattr(renewal, n) for n in kept} == {n: getattr(source, n) for n in kept}
+    assert (renewal.collection_attempts_required, renewal.counter_guarantee_required) == (3, False)
+    assert renewal.suspension_threshold == D("0.250000") and renewal.title == source.title
+    assert (renewal.created_by, renewal.is_approved) == (maker, False)
+
+
+# art. 40: the 2021 version's last day is 2026-04-29; 2026-04-29 − 2026-01-29 = 2 + 28 + 31 + 29 = 90 days
+@pytest.mark.parametrize(
+    ("day", "flagged"),
+    [(date(2026, 1, 28), False), (date(2026, 1, 29), True), (date(2026, 4, 29), True), (date(2026, 12, 2), True)],
+)
+def test_art_40_expiring_from_90_days_before_the_end_not_91(policy_2021, day, flagged):
+    assert (policy_expiring(day) == policy_2021) is flagged
+
+
+def test_art_40_an_approved_successor_ends_the_warning_a_pending_one_does_not(policy_2021, maker, checker):
+    successor = propose(maker)  # 2026-04-30 … 2031-04-29, the day after 2021 ends
+    assert policy_expiring(date(2026, 3, 1)) == policy_2021
+    policy_version_approve(version=successor, user=checker)
+    assert policy_expiring(date(2026, 3, 1)) is None
+    assert policy_successor(policy_2021) == successor
 
 
 def test_a_reviser_becomes_the_maker(policy_2021, maker, checker):

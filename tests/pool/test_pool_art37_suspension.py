@@ -51,6 +51,7 @@ def test_art37_net_compensation_5107999_99_on_24_2_million_suspends_and_replenis
     position = pool_position(date(2025, 5, 7))
     assert position["compensation_ratio"] == D("0.211074")
     assert position["suspended"] is True
+    assert (position["new_business_open"], position["new_business_closed_reason"]) == (False, "pool_suspended")
     # 5,107,999.99 ÷ 0.2 − 24,200,000 = 1,339,999.95, + 0.01
     assert position["resume_replenishment"] == D("1339999.96")
     city = next(row for row in funder_list(date(2025, 5, 7)) if row["code"] == "city")
@@ -71,7 +72,8 @@ def test_art37_net_compensation_5107999_99_on_24_2_million_suspends_and_replenis
     assert state.suspended is False  # 5,240,000 > 5,107,999.99
     resumed = PoolStateChange.objects.order_by("-occurred_at", "-business_date").first()
     assert PoolStateChange.objects.count() == 2
-    assert (resumed.suspended, resumed.ratio, resumed.business_date) == (False, D("0.194962"), date(2025, 6, 9))
+    # 5,107,999.99 ÷ 26,200,000 = 0.1949618…, truncated toward zero (SPEC §4)
+    assert (resumed.suspended, resumed.ratio, resumed.business_date) == (False, D("0.194961"), date(2025, 6, 9))
     assert pool_position(date(2025, 6, 9))["resume_replenishment"] == D("0.00")
     # SPEC §5: each change notified the active bank through the outbox, in the same transaction
     events = list(OutboxEvent.objects.filter(bank=pool_24_2_million).order_by("created").values_list("type", "data"))
@@ -124,3 +126,13 @@ def test_art37_with_no_pool_funds_the_ratio_is_zero_and_nothing_is_suspended(see
     assert pool_suspension_check(business_date=DAY, cause="daily check") is None
     position = pool_position(DAY)
     assert (position["compensation_ratio"], position["suspended"]) == (D("0.000000"), False)
+
+
+def test_art37_a_pool_just_below_the_line_never_shows_the_line(pool_24_2_million, invariant, loss):
+    """SPEC §4: 4,839,999.99 ÷ 24,200,000 = 0.19999999958…; rounded half-up it would read "0.200000", the line
+    itself, for a pool that is open. Truncated toward zero it reads 0.199999."""
+    loss(bank_code="ICBC", district="150202", amount=D("4839999.99"), on=date(2025, 5, 6))
+    invariant()
+    position = pool_position(date(2025, 5, 6))
+    assert (position["suspended"], position["new_business_open"]) == (False, True)
+    assert str(position["compensation_ratio"]) == "0.199999"

@@ -46,8 +46,18 @@ class PoolPositionSerializer(serializers.Serializer):
     pool_balance = MoneyField(help_text=_("B = special account + deposits − payables = F − N"))
     credit_capacity = MoneyField(help_text=_("leverage × B (art. 9)"))
     outstanding_principal = MoneyField(help_text=_("Σ outstanding principal of active loans"))
-    available_capacity = MoneyField(signed=True, help_text=_("capacity − outstanding"))
-    policy_version = TextField()
+    available_capacity = MoneyField(help_text=_("capacity − outstanding, never below 0.00 (SPEC §4)"))
+    policy_version = TextField(allow_null=True, help_text=_("code of the version in force today; null when none is"))
+    policy_expires_on = BusinessDateField(allow_null=True, help_text=_("last day of the version in force (art. 40)"))
+    new_business_open = serializers.BooleanField(
+        help_text=_("loan registration possible: a version in force and the pool not suspended (SPEC §4)")
+    )
+    new_business_closed_reason = NamedChoiceField(
+        enum_name="NewBusinessClosedReasonEnum",
+        choices=["no_policy_in_force", "pool_suspended"],
+        allow_null=True,
+        help_text=_("null while open; else the first of no_policy_in_force, pool_suspended"),
+    )
     as_of = BusinessDateField()
     resume_replenishment = MoneyField(help_text=_("replenishment that would resume a suspended pool (SPEC §5)"))
 
@@ -132,6 +142,9 @@ POSITION_EXAMPLE = {
     "outstanding_principal": "0.00",
     "available_capacity": "242000000.00",
     "policy_version": "2021",
+    "policy_expires_on": "2026-04-29",
+    "new_business_open": True,
+    "new_business_closed_reason": None,
     "as_of": "2025-06-30",
     "resume_replenishment": "0.00",
 }

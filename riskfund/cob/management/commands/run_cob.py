@@ -1,7 +1,6 @@
 """``python manage.py run_cob [--date YYYY-MM-DD]``: the daily close of business for a date.
 
-The default is yesterday in Asia/Shanghai, as SPEC §12 says (API.md's table says "today"; SPEC.md is the law:
-the job closes the day that has ended).
+The default is yesterday in Asia/Shanghai (SPEC §12, API.md Operations): the job closes the day that has ended.
 """
 
 from datetime import date
