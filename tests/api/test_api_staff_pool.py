@@ -62,6 +62,7 @@ def test_injections_of_24_2_million_give_a_capacity_of_242_million(trustee):
     for code, amount in INJECTIONS[1:]:
         assert post(trustee, f"/api/v1/funders/{code}/injections/", {"paid_on": "2025-03-01", "amount": amount})
     position = trustee.get("/api/v1/pool/").json()
+    in_force = timezone.localdate() <= date(2026, 4, 29)
     assert position == {
         "pool_funds": "24200000.00",
         "net_compensation": "0.00",
@@ -72,7 +73,11 @@ def test_injections_of_24_2_million_give_a_capacity_of_242_million(trustee):
         "credit_capacity": "242000000.00",
         "outstanding_principal": "0.00",
         "available_capacity": "242000000.00",
-        "policy_version": "2021",
+        # SPEC §4: the version in force today — the 2021 one through 2026-04-29, none after (art. 40)
+        "policy_version": "2021" if in_force else None,
+        "policy_expires_on": "2026-04-29" if in_force else None,
+        "new_business_open": in_force,
+        "new_business_closed_reason": None if in_force else "no_policy_in_force",
         "as_of": timezone.localdate().isoformat(),
         "resume_replenishment": "0.00",
     }
