@@ -77,6 +77,10 @@ GROUPS = [
             ("cob.cobflag", "flag"),
             ("cob.bucketchange", "stacked_bar_chart"),
             ("audit.auditevent", "manage_search"),
+            # failed and successful logins (riskfund/security/admin.py): the bureau and the auditor, like the audit log
+            ("axes.accessattempt", "lock_person"),
+            ("axes.accessfailurelog", "no_accounts"),
+            ("axes.accesslog", "login"),
         ],
     ),
     (
@@ -97,9 +101,6 @@ SYSTEM = [
     ("parties.staffprofile", "badge"),
     ("knox.authtoken", "token"),
     ("otp_totp.totpdevice", "phonelink_lock"),
-    ("axes.accessattempt", "lock_person"),
-    ("axes.accessfailurelog", "no_accounts"),
-    ("axes.accesslog", "login"),
     ("django_celery_beat.periodictask", "task"),
     ("django_celery_beat.intervalschedule", "timer"),
     ("django_celery_beat.crontabschedule", "update"),
