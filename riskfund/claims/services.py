@@ -28,6 +28,7 @@ from django.db.models import F, Sum
 from riskfund.dates import business_today, not_in_future
 from riskfund.dbmoney import money_plus
 from riskfund.errors import RuleViolation
+from riskfund.ledger.chart import SPECIAL, loss_account
 from riskfund.lending.models import Loan, LoanStatus, Repayment
 from riskfund.lending.selectors import collection_attempts, overdue_days
 from riskfund.lending.services import listing_propose
@@ -42,10 +43,9 @@ from riskfund.pool.selectors import is_backdated
 
 from .models import Compensation, Payable, Recovery
 
-SPECIAL = "pool:special"
 # SPEC §1: the funder codes of the region (自治区) and the city (市本级); districts use their division code
-REGION_LOSS = "loss:region"
-CITY_LOSS = "loss:city"
+REGION_LOSS = loss_account("region")
+CITY_LOSS = loss_account("city")
 COST_KINDS = ("litigation", "enforcement", "appraisal", "commission", "other")
 
 

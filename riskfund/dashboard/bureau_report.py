@@ -37,7 +37,6 @@ sheet says so. The month's flows (compensations, recoveries, suspensions) always
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -54,13 +53,13 @@ from riskfund.errors import RuleViolation
 from riskfund.exports.paper import PROGRAMME, Paper
 from riskfund.exports.registry import register
 from riskfund.exports.xlsx import Column, Sheet, summary_sheet
-from riskfund.ledger.models import Entry
-from riskfund.ledger.selectors import account_balance
+from riskfund.ledger.chart import INTEREST
+from riskfund.ledger.selectors import account_balance, balances_on
 from riskfund.money import FEN, ZERO
 from riskfund.parties.models import Bank, Funder, FunderTier
 from riskfund.policy.selectors import policy_for_pool
 from riskfund.pool.models import PoolStateChange
-from riskfund.pool.selectors import deposit_balance, funder_figures, funder_list, pool_position, replenished_by
+from riskfund.pool.selectors import deposit_balance, funder_list, funder_list_on, pool_position
 
 from .reports import COLUMNS as BANK_PERFORMANCE_COLUMNS
 from .reports import bank_performance
@@ -170,50 +169,6 @@ def month_snapshot(first: date, last: date) -> PoolSnapshot | None:
     return PoolSnapshot.objects.filter(business_date__range=(first, last)).order_by("-business_date").first()
 
 
-def ledger_balances_on(on: date, prefixes: tuple[str, ...]) -> dict[str, Decimal]:
-    """Each account's balance (normal side positive) over its entries with a business date up to ``on``, for
-    accounts whose code starts with one of ``prefixes``; summed in Python so the figure is exact on every
-    database."""
-    balances: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for prefix in prefixes:
-        rows = Entry.objects.filter(account__code__startswith=prefix, transaction__business_date__lte=on).values_list(
-            "account__code", "account__normal_side", "side", "amount"
-        )
-        for code, normal, side, amount in rows.iterator(chunk_size=2000):
-            balances[code] += amount if side == normal else -amount
-    return dict(balances)
-
-
-def _funders_on(on: date, resume: Decimal) -> list[dict[str, Any]]:
-    """``funder_list`` as of the end of business date ``on``, from the ledger's entries (see the module docstring)."""
-    policy = policy_for_pool(on)
-    balances = ledger_balances_on(on, ("funder:", "loss:"))
-    replenished = replenished_by(on)
-    tier_order = {FunderTier.REGION: 0, FunderTier.CITY: 1, FunderTier.DISTRICT: 2}
-    rows = []
-    for funder in sorted(Funder.objects.all(), key=lambda f: (tier_order.get(f.tier, 3), f.code)):
-        paid_in = balances.get(funder.account_code, ZERO)
-        loss = balances.get(funder.loss_account_code, ZERO)
-        paid_back = replenished.get(funder.code, ZERO)
-        figures = funder_figures(
-            funder, paid_in=paid_in, loss=loss, replenished=paid_back, policy=policy, city_due=resume
-        )
-        rows.append(
-            {
-                "code": funder.code,
-                "name": funder.name,
-                "tier": funder.tier,
-                "paid_in": paid_in,
-                "loss": loss,
-                "commitment": funder.commitment,
-                "scale_cap": figures["scale_cap"],
-                "replenished": paid_back,
-                "replenishment_due": figures["replenishment_due"],
-            }
-        )
-    return rows
-
-
 def _money(value: Any) -> Decimal:
     return Decimal(str(value)).quantize(FEN) if value is not None else ZERO
 
@@ -237,8 +192,8 @@ def report_basis(month: str, today: date | None = None) -> ReportBasis:
             "resume_replenishment": snapshot.resume_replenishment,
             "policy_version": snapshot.policy_version,
         }
-        funders = _funders_on(on, snapshot.resume_replenishment)
-        interest = ledger_balances_on(on, ("pool:interest",)).get("pool:interest", ZERO)
+        funders = funder_list_on(on, city_due=snapshot.resume_replenishment)
+        interest = balances_on(on, codes=(INTEREST,)).get(INTEREST, ZERO)
         district_outstanding = {d["code"]: _money(d["outstanding_principal"]) for d in snapshot.districts}
         banks = [
             {
@@ -256,7 +211,7 @@ def report_basis(month: str, today: date | None = None) -> ReportBasis:
         position = pool_position(on)
         replenished = dict(Funder.objects.values_list("code", "replenished_total"))
         funders = [dict(row, replenished=replenished.get(row["code"], ZERO)) for row in funder_list(on)]
-        interest = account_balance("pool:interest")
+        interest = account_balance(INTEREST)
         district_outstanding = {
             row["code"]: row["outstanding_principal"] for row in funders if row["tier"] == FunderTier.DISTRICT
         }

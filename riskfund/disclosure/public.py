@@ -28,6 +28,7 @@ from typing import Any
 
 from riskfund.claims.models import Compensation, Recovery
 from riskfund.cob.models import PoolSnapshot
+from riskfund.ledger.chart import FUNDER, INTEREST
 from riskfund.ledger.selectors import balances_on
 from riskfund.lending.models import Loan
 from riskfund.money import ZERO
@@ -124,14 +125,14 @@ def _recoveries(on: date) -> dict[str, dict]:
 
 
 def _funds_by_tier(on: date) -> dict[str, str]:
-    balances = balances_on(on, prefixes=("funder:",), codes=("pool:interest",))
+    balances = balances_on(on, prefixes=(FUNDER,), codes=(INTEREST,))
     tiers = dict(Funder.objects.values_list("code", "tier"))
     by_tier = {"region": ZERO, "city": ZERO, "districts": ZERO}
     for code, amount in balances.items():
-        tier = tiers.get(code.removeprefix("funder:"))
-        if code.startswith("funder:") and tier is not None:
+        tier = tiers.get(code.removeprefix(FUNDER))
+        if code.startswith(FUNDER) and tier is not None:
             by_tier["districts" if tier == FunderTier.DISTRICT else tier] += amount
-    by_tier["interest"] = balances.get("pool:interest", ZERO)
+    by_tier["interest"] = balances.get(INTEREST, ZERO)
     return {key: str(value) for key, value in by_tier.items()}
 
 

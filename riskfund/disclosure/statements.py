@@ -33,6 +33,7 @@ from django.db.models import Q
 
 from riskfund.claims.models import Compensation
 from riskfund.dates import month_bounds
+from riskfund.ledger.chart import FUNDER, INTEREST, LOSS
 from riskfund.ledger.models import Entry, Side
 from riskfund.ledger.selectors import balances_on
 from riskfund.lending.models import Loan
@@ -249,9 +250,9 @@ def funder_statement(funder: Funder, month: str) -> FunderStatement:
     policy = policy_for_pool(last)
     city_due, suspended = ZERO, False
     if funder.tier == FunderTier.CITY:
-        pool = balances_on(last, prefixes=("funder:", "loss:"), codes=("pool:interest",))
-        funds = sum((v for k, v in pool.items() if not k.startswith("loss:")), ZERO)
-        net = sum((v for k, v in pool.items() if k.startswith("loss:")), ZERO)
+        pool = balances_on(last, prefixes=(FUNDER, LOSS), codes=(INTEREST,))
+        funds = sum((v for k, v in pool.items() if not k.startswith(LOSS)), ZERO)
+        net = sum((v for k, v in pool.items() if k.startswith(LOSS)), ZERO)
         suspended = is_suspended(funds, net, policy.suspension_threshold)
         city_due = resume_amount(funds, net, policy.suspension_threshold)
     replenished = replenished_by(last).get(funder.code, ZERO)

@@ -7,6 +7,7 @@ Accounts
     Credit-normal: ``funder:<code>`` (money paid in), ``pool:interest`` (interest rolled into the pool,
     art. 12), ``payable:<bank>`` (pool share of a compensation not covered by the bank's deposit).
     The ledger itself knows nothing of loans or funders: the domain apps open accounts and post.
+    The codes are named once, in riskfund/ledger/chart.py.
 
 Transactions and entries
     A ``Transaction`` is one money movement: a business date, a kind, and two or more ``Entry`` rows,

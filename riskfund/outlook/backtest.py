@@ -16,6 +16,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db import IntegrityError, transaction
 
 from riskfund.cob.models import CobRun
+from riskfund.ledger.chart import FUNDER, INTEREST, LOSS
 
 from .chain import month_steps
 from .funds import balances_on
@@ -32,8 +33,8 @@ RATIO_PLACES = Decimal("0.000001")
 def realised_ratio(day: date) -> Decimal:
     """N ÷ F on ``day`` from the ledger entries dated up to it (six places, truncated; 0 when F = 0)."""
     balances = balances_on(day)
-    funds = sum((v for k, v in balances.items() if k.startswith("funder:") or k == "pool:interest"), Decimal(0))
-    net = sum((v for k, v in balances.items() if k.startswith("loss:")), Decimal(0))
+    funds = sum((v for k, v in balances.items() if k.startswith(FUNDER) or k == INTEREST), Decimal(0))
+    net = sum((v for k, v in balances.items() if k.startswith(LOSS)), Decimal(0))
     if funds <= 0:
         return Decimal("0.000000")
     return (net / funds).quantize(RATIO_PLACES, rounding=ROUND_DOWN)

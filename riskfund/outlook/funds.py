@@ -18,6 +18,7 @@ from decimal import Decimal
 import numpy as np
 
 from riskfund.claims.models import Compensation, Recovery
+from riskfund.ledger.chart import FUNDER, INTEREST, LOSS, funder_account, loss_account
 from riskfund.ledger.selectors import balances_on as ledger_balances_on
 from riskfund.lending.rules import add_months, add_years
 from riskfund.parties.models import Funder, FunderTier
@@ -61,7 +62,7 @@ class FunderSet:
 
 def balances_on(as_of: date) -> dict[str, Decimal]:
     """funder:*, loss:* and pool:interest at the end of ``as_of`` (normal side positive)."""
-    return ledger_balances_on(as_of, prefixes=("funder:", "loss:"), codes=("pool:interest",))
+    return ledger_balances_on(as_of, prefixes=(FUNDER, LOSS), codes=(INTEREST,))
 
 
 def committed_schedule(owed: float, start: date, months: list[date], policy: PolicyVersion, as_of: date) -> np.ndarray:
@@ -140,8 +141,8 @@ def funds_on(
     balances = balances_on(as_of)
     replenished = replenished_by(as_of)
     horizon = len(months) - 1
-    paid_in = np.array([fens(balances.get(f"funder:{code}")) for code in funders.codes])
-    loss = np.array([fens(balances.get(f"loss:{code}")) for code in funders.codes])
+    paid_in = np.array([fens(balances.get(funder_account(code))) for code in funders.codes])
+    loss = np.array([fens(balances.get(loss_account(code))) for code in funders.codes])
     repl = np.array([fens(replenished.get(code)) for code in funders.codes])
     minimum = np.zeros(len(funders.codes))
     injections = np.zeros((horizon, len(funders.codes)))
@@ -158,7 +159,7 @@ def funds_on(
     past, past_loss, past_recovered = past_compensations(as_of, funders)
     funds = Funds(
         paid_in=paid_in,
-        interest=fens(balances.get("pool:interest")),
+        interest=fens(balances.get(INTEREST)),
         loss=loss,
         replenished=repl,
         minimum=minimum,

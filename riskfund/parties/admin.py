@@ -17,6 +17,7 @@ from unfold.admin import ModelAdmin
 from unfold.forms import ActionForm
 
 from riskfund.errors import RuleViolation
+from riskfund.ledger.chart import DEPOSIT, FUNDER, LOSS, PAYABLE
 from riskfund.ledger.models import Account
 from riskfund.money import ZERO
 from riskfund.policy.selectors import policy_for_pool
@@ -111,7 +112,7 @@ class FunderAdmin(ServiceAdmin):
     fields = [*readonly_fields, "commitment", "reduced_standard", "reduced_reason"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_paid_in=_balance("funder:"), _loss=_balance("loss:"))
+        return super().get_queryset(request).annotate(_paid_in=_balance(FUNDER), _loss=_balance(LOSS))
 
     def has_add_permission(self, request):
         return False
@@ -170,7 +171,7 @@ class BankAdmin(ServiceAdmin):
     search_fields = ["code", "name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_deposit=_balance("deposit:"), _payable=_balance("payable:"))
+        return super().get_queryset(request).annotate(_deposit=_balance(DEPOSIT), _payable=_balance(PAYABLE))
 
     def get_fields(self, request, obj=None):
         return ["code", "name"] if obj is None else ["code", "name", "outstanding_principal", "active_loans"]

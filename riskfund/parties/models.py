@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from riskfund.access import CAPABILITIES
+from riskfund.ledger.chart import deposit_account, funder_account, loss_account, payable_account
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -59,11 +60,11 @@ class Funder(models.Model):
 
     @property
     def account_code(self) -> str:
-        return f"funder:{self.code}"
+        return funder_account(self.code)
 
     @property
     def loss_account_code(self) -> str:
-        return f"loss:{self.code}"
+        return loss_account(self.code)
 
 
 class Bank(models.Model):
@@ -86,11 +87,11 @@ class Bank(models.Model):
 
     @property
     def deposit_account_code(self) -> str:
-        return f"deposit:{self.code}"
+        return deposit_account(self.code)
 
     @property
     def payable_account_code(self) -> str:
-        return f"payable:{self.code}"
+        return payable_account(self.code)
 
 
 class Guarantor(models.Model):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from riskfund.ledger.chart import INTEREST, SPECIAL
 from riskfund.ledger.models import Account, Side
 from riskfund.ledger.services import account_open
 
@@ -14,8 +15,8 @@ from .models import Funder, FunderTier
 DISTRICTS_CSV = Path(__file__).resolve().parent / "data" / "baotou-districts.csv"
 
 POOL_ACCOUNTS = [
-    ("pool:special", "资金池专户", Side.DEBIT),
-    ("pool:interest", "资金池利息收入", Side.CREDIT),
+    (SPECIAL, "资金池专户", Side.DEBIT),
+    (INTEREST, "资金池利息收入", Side.CREDIT),
 ]
 
 

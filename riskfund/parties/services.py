@@ -13,6 +13,7 @@ from django.db import transaction
 
 from riskfund.dates import business_today, not_in_future
 from riskfund.errors import RuleViolation
+from riskfund.ledger.chart import SPECIAL
 from riskfund.ledger.models import Side
 from riskfund.ledger.services import account_open
 from riskfund.money import ZERO, to_money
@@ -155,11 +156,11 @@ def deposit_return(*, agreement: Agreement, returned_on: date, user=None, today:
             raise RuleViolation("loans_active", "art. 18", f"{bank.code} still has {bank.active_loans} active loan(s)")
         if returned_on < agreement.ended_on:
             raise RuleViolation("validation_error", "", "returned_on is before ended_on", status=400)
-        balance = accounts_lock(["pool:special", bank.deposit_account_code]).get(bank.deposit_account_code, ZERO)
+        balance = accounts_lock([SPECIAL, bank.deposit_account_code]).get(bank.deposit_account_code, ZERO)
         agreement.return_transaction = pool_post(
             kind="deposit_return",
             business_date=returned_on,
-            debits=[("pool:special", balance)],
+            debits=[(SPECIAL, balance)],
             credits=[(bank.deposit_account_code, balance)],
             cause=f"deposit return {agreement.pk}",
             reference=str(agreement.pk),

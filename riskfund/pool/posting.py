@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from riskfund.errors import RuleViolation
+from riskfund.ledger.chart import DEPOSIT, FUNDER, INTEREST, LOSS, PAYABLE, SPECIAL
 from riskfund.ledger.models import Account, Side, Transaction
 from riskfund.ledger.services import Leg, Line, posting_lines, transaction_post, transaction_reverse
 from riskfund.money import FEN, ZERO
@@ -39,9 +40,7 @@ from riskfund.policy.selectors import policy_for_pool
 from .models import PoolState, PoolStateChange
 from .selectors import compensation_ratio, is_suspended
 
-SPECIAL = "pool:special"
-INTEREST = "pool:interest"
-CREDIT_NORMAL = ("funder:", "payable:", INTEREST)  # the ledger's credit-normal accounts (ledger models docstring)
+CREDIT_NORMAL = (FUNDER, PAYABLE, INTEREST)  # the ledger's credit-normal accounts (ledger models docstring)
 MOVE_FIGURES = """
 UPDATE pool_poolstate SET
     pool_funds = ROUND(pool_funds + CAST(%s AS NUMERIC), 2),
@@ -128,13 +127,13 @@ def figure_deltas(lines: Sequence[Line]) -> tuple[Decimal, Decimal, Decimal]:
     d_funds = d_net = d_balance = ZERO
     for side, code, amount in lines:
         signed = _signed(side, code, amount)
-        if code.startswith("funder:") or code == INTEREST:
+        if code.startswith(FUNDER) or code == INTEREST:
             d_funds += signed
-        elif code.startswith("loss:"):
+        elif code.startswith(LOSS):
             d_net += signed
-        elif code == SPECIAL or code.startswith("deposit:"):
+        elif code == SPECIAL or code.startswith(DEPOSIT):
             d_balance += signed
-        elif code.startswith("payable:"):
+        elif code.startswith(PAYABLE):
             d_balance -= signed
         else:
             raise ValueError(f"account {code} is not a pool account")
@@ -144,7 +143,7 @@ def figure_deltas(lines: Sequence[Line]) -> tuple[Decimal, Decimal, Decimal]:
 def _refuse_overdraft(lines: Sequence[Line]) -> None:
     """Art. 11, 32: the special account and a bank deposit are real money and cannot go below zero. Only accounts
     the posting draws on are read, after the posting moved (and locked) them."""
-    drawn = {c for s, c, _ in lines if s == Side.CREDIT and (c == SPECIAL or c.startswith("deposit:"))}
+    drawn = {c for s, c, _ in lines if s == Side.CREDIT and (c == SPECIAL or c.startswith(DEPOSIT))}
     if not drawn:
         return
     overdrawn = set(Account.objects.filter(code__in=drawn, balance__lt=0).values_list("code", flat=True))

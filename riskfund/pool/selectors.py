@@ -10,7 +10,8 @@ from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 
 from django.utils import timezone
 
-from riskfund.ledger.selectors import account_balance, balances_by_prefix
+from riskfund.ledger.chart import FUNDER, LOSS
+from riskfund.ledger.selectors import account_balance, balances_by_prefix, balances_on
 from riskfund.money import FEN, ZERO, ceil_fen
 from riskfund.parties.models import Bank, Funder, FunderTier
 from riskfund.policy.models import PolicyVersion
@@ -153,7 +154,8 @@ def replenished_by(on: date) -> dict[str, Decimal]:
 
 
 def funder_list(on: date | None = None) -> list[dict]:
-    """Every funder with its paid-in, loss, cap and replenishment due (API.md ``GET /api/v1/funders/``).
+    """Every funder with its paid-in, loss, cap and replenishment due (API.md ``GET /api/v1/funders/``), from the
+    running balances.
 
     scale_cap = district_scale_cap × paid-in for districts (art. 13), None otherwise. Replenishment due:
     districts per SPEC §6; the city the resume amount while the pool is suspended (art. 38, SPEC §5);
@@ -161,33 +163,65 @@ def funder_list(on: date | None = None) -> list[dict]:
     """
     as_of = on or timezone.localdate()
     policy = policy_for_pool(as_of)
-    paid = balances_by_prefix("funder:")
-    losses = balances_by_prefix("loss:")
     state = pool_state()
     city_due = ZERO
     if state.suspended:
         city_due = resume_amount(state.pool_funds, state.net_compensation, policy.suspension_threshold)
+    funders = Funder.objects.all()
+    return _funder_rows(
+        funders,
+        balances={**balances_by_prefix(FUNDER), **balances_by_prefix(LOSS)},
+        replenished={funder.code: funder.replenished_total for funder in funders},
+        policy=policy,
+        city_due=city_due,
+        as_of_ledger=False,
+    )
+
+
+def funder_list_on(on: date, *, city_due: Decimal) -> list[dict]:
+    """``funder_list`` as of the end of business date ``on``: paid-in and loss from the ledger's entries up to ``on``
+    (``balances_on``), the replenishments paid by then (``replenished_by``), and ``city_due`` the caller's (the
+    daily snapshot's resume figure). Each row carries ``replenished`` (paid by ``on``) instead of the outstanding
+    principal: only the daily snapshot keeps a past one."""
+    return _funder_rows(
+        Funder.objects.all(),
+        balances=balances_on(on, prefixes=(FUNDER, LOSS)),
+        replenished=replenished_by(on),
+        policy=policy_for_pool(on),
+        city_due=city_due,
+        as_of_ledger=True,
+    )
+
+
+def _funder_rows(
+    funders, *, balances: dict, replenished: dict, policy: PolicyVersion, city_due: Decimal, as_of_ledger: bool
+) -> list[dict]:
+    """The funder rows of ``funder_list`` (API.md's row, with the outstanding principal now) and ``funder_list_on``
+    (``as_of_ledger``: with the replenishments paid by then): region, city, then the districts by code."""
     tier_order = {FunderTier.REGION: 0, FunderTier.CITY: 1, FunderTier.DISTRICT: 2}
     rows = []
-    for funder in sorted(Funder.objects.all(), key=lambda f: (tier_order.get(f.tier, 3), f.code)):
-        paid_in = paid.get(funder.account_code, ZERO)
-        loss = losses.get(funder.loss_account_code, ZERO)
+    for funder in sorted(funders, key=lambda f: (tier_order.get(f.tier, 3), f.code)):
+        paid_in = balances.get(funder.account_code, ZERO)
+        loss = balances.get(funder.loss_account_code, ZERO)
+        paid_back = replenished.get(funder.code, ZERO)
         figures = funder_figures(
-            funder, paid_in=paid_in, loss=loss, replenished=funder.replenished_total, policy=policy, city_due=city_due
+            funder, paid_in=paid_in, loss=loss, replenished=paid_back, policy=policy, city_due=city_due
         )
-        rows.append(
-            {
-                "code": funder.code,
-                "name": funder.name,
-                "tier": funder.tier,
-                "paid_in": paid_in,
-                "loss": loss,
-                "commitment": funder.commitment,
-                "scale_cap": figures["scale_cap"],
-                "outstanding_principal": funder.outstanding_principal,
-                "replenishment_due": figures["replenishment_due"],
-            }
-        )
+        row = {
+            "code": funder.code,
+            "name": funder.name,
+            "tier": funder.tier,
+            "paid_in": paid_in,
+            "loss": loss,
+            "commitment": funder.commitment,
+            "scale_cap": figures["scale_cap"],
+            "replenishment_due": figures["replenishment_due"],
+        }
+        if as_of_ledger:
+            row["replenished"] = paid_back
+        else:
+            row["outstanding_principal"] = funder.outstanding_principal
+        rows.append(row)
     return rows
 
 

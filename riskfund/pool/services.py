@@ -13,6 +13,7 @@ from django.db.models import Min
 
 from riskfund.dates import business_today, not_in_future
 from riskfund.errors import RuleViolation
+from riskfund.ledger.chart import INTEREST, SPECIAL
 from riskfund.ledger.models import Transaction
 from riskfund.ledger.selectors import account_balance
 from riskfund.money import ZERO, to_money
@@ -22,7 +23,7 @@ from riskfund.parties.models import Bank, Funder
 from riskfund.policy.selectors import policy_for_pool
 
 from .models import DepositTopUp, Injection, InjectionKind, InterestCredit, TopUpStatus
-from .posting import INTEREST, SPECIAL, accounts_lock, pool_post_figures
+from .posting import accounts_lock, pool_post_figures
 from .posting import pool_outstanding_add as pool_outstanding_add
 from .posting import pool_post as pool_post
 from .posting import pool_reverse as pool_reverse

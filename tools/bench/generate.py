@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
+from riskfund.ledger.chart import INTEREST, SPECIAL, deposit_account, funder_account
 from riskfund.ledger.models import Side
 from riskfund.lending.models import Loan
 from riskfund.parties.models import Agreement, Funder
@@ -120,13 +121,13 @@ class MoneySide:
         rest = max(0, balance_needed - sum(paid.values()) - 4 * interest_each)
         paid["region"] = paid["city"] = _round_up(rest // 2 + 1, 100 * YUAN_10K)
         for code, amount in paid.items():
-            txn = self.post("injection", start, "pool:special", f"funder:{code}", amount, f"{funders[code].name} 注资")
+            txn = self.post("injection", start, SPECIAL, funder_account(code), amount, f"{funders[code].name} 注资")
             self.writer.add(
                 self.injection, (book.uuid(), code, "injection", start, fen(amount), "", "", txn, book.stamp(start))
             )
         for quarter in range(1, 5):
             day = as_of - timedelta(days=90 * quarter)
-            txn = self.post("interest", day, "pool:special", "pool:interest", interest_each, "利息入账 special")
+            txn = self.post("interest", day, SPECIAL, INTEREST, interest_each, "利息入账 special")
             self.writer.add(self.interest, (book.uuid(), day, fen(interest_each), "special", "", txn, book.stamp(day)))
         initial = int(policy.initial_deposit.scaleb(2))
         deposits = 0
@@ -135,7 +136,7 @@ class MoneySide:
             agreement = book.uuid()
             description = f"风险补偿抵押金 {bank.code}"
             txn = self.post(
-                "deposit_initial", signed, f"deposit:{bank.code}", "pool:special", initial, description, str(agreement)
+                "deposit_initial", signed, deposit_account(bank.code), SPECIAL, initial, description, str(agreement)
             )
             self.writer.add(
                 self.agreement, (agreement, bank.id, bank.guarantor, signed, "active", False, txn, book.stamp(signed))
@@ -147,7 +148,7 @@ class MoneySide:
                 day = signed + timedelta(days=5)
                 topup_id = book.uuid()
                 txn = self.post(
-                    "deposit_topup", day, f"deposit:{bank.code}", "pool:special", topup, description, str(topup_id)
+                    "deposit_topup", day, deposit_account(bank.code), SPECIAL, topup, description, str(topup_id)
                 )
                 self.writer.add(
                     self.topup,

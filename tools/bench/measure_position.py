@@ -17,6 +17,7 @@ import time
 
 from django.db import connection, transaction
 
+from riskfund.ledger.chart import SPECIAL, deposit_account
 from riskfund.ledger.models import Account, Entry, Transaction
 from riskfund.ledger.selectors import recomputed_balances
 from riskfund.pool.selectors import pool_position
@@ -53,14 +54,14 @@ def fill_ledger(entries: int, day, bank_code: str, log, *, chunk: int = 1_000_00
     have = Entry.objects.count()
     pairs = max(0, (entries - have + 3) // 4)
     count = 2 * pairs  # transactions: out and back
-    ids = dict(Account.objects.filter(code__in=["pool:special", f"deposit:{bank_code}"]).values_list("code", "id"))
+    ids = dict(Account.objects.filter(code__in=[SPECIAL, deposit_account(bank_code)]).values_list("code", "id"))
     offset = Transaction.objects.filter(kind="bench_fill").count()
     began = time.perf_counter()
     per_chunk = chunk // 2
     for start in range(1, count + 1, per_chunk):
         first, last = offset + start, offset + min(count, start + per_chunk - 1)
-        params = {"day": day, "first": first, "last": last, "deposit": ids[f"deposit:{bank_code}"]}
-        params["special"] = ids["pool:special"]
+        params = {"day": day, "first": first, "last": last, "deposit": ids[deposit_account(bank_code)]}
+        params["special"] = ids[SPECIAL]
         with transaction.atomic(), connection.cursor() as cursor:
             if bypass:
                 cursor.execute("SET LOCAL session_replication_role = replica")

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.db import connection, connections, transaction
 
+from riskfund.ledger.chart import deposit_account, payable_account
 from riskfund.ledger.models import Account
 from riskfund.ledger.services import transaction_post
 from riskfund.pool.services import pool_post
@@ -48,8 +49,8 @@ def _pool(bank_code: str, day: date) -> None:
     pool_post(
         kind="bench_transfer",
         business_date=day,
-        debits=[(f"deposit:{bank_code}", AMOUNT)],
-        credits=[(f"payable:{bank_code}", AMOUNT)],
+        debits=[(deposit_account(bank_code), AMOUNT)],
+        credits=[(payable_account(bank_code), AMOUNT)],
         cause="bench",
     )
 
@@ -59,8 +60,8 @@ def _ledger(bank_code: str, day: date) -> None:
         transaction_post(
             kind="bench_transfer",
             business_date=day,
-            debits=[(f"deposit:{bank_code}", AMOUNT)],
-            credits=[(f"payable:{bank_code}", AMOUNT)],
+            debits=[(deposit_account(bank_code), AMOUNT)],
+            credits=[(payable_account(bank_code), AMOUNT)],
         )
 
 
@@ -73,7 +74,7 @@ def _rate(post, count: int) -> float:
 
 def _raw(bank_code: str, day: date, count: int) -> float:
     ids = dict(Account.objects.filter(code__endswith=f":{bank_code}").values_list("code", "id"))
-    debit, credit = ids[f"deposit:{bank_code}"], ids[f"payable:{bank_code}"]
+    debit, credit = ids[deposit_account(bank_code)], ids[payable_account(bank_code)]
     with connection.cursor() as cursor:
         cursor.execute(RAW_FUNCTION)
         began = time.perf_counter()
