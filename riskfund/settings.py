@@ -27,7 +27,6 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("DJANGO_DEBUG", True)
-TESTING = _env_bool("RISKFUND_TESTING", False)
 
 if DEBUG:
     SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "development-only-secret-key-not-for-production-use")

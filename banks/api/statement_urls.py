@@ -1,5 +1,5 @@
-"""URLs of the bank's Excel endpoints (banks/api/statements.py), included by riskfund/api/urls.py before its
-catch-all 404, in the ``api`` namespace."""
+"""URLs of the bank's Excel endpoints (banks/api/statements.py), included through banks/urls.py, in the ``banks``
+namespace."""
 
 from django.urls import path
 

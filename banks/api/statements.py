@@ -108,7 +108,7 @@ def reconciliation_body(request, job: ExportJob) -> dict:
     report_url = None
     if job.is_downloadable(timezone.now()):
         report_url = request.build_absolute_uri(
-            reverse("api:bank-reconciliation-report", kwargs={"reconciliation_id": job.pk})
+            reverse("banks:bank-reconciliation-report", kwargs={"reconciliation_id": job.pk})
         )
     data = {
         "id": job.pk,
@@ -165,7 +165,7 @@ class ReconciliationCreate(IdempotentMixin, BankExcelView):
         job = reconciliation_start(
             bank=request.bank, file=upload, as_of=serializer.validated_data["as_of"], filename=upload.name or ""
         )
-        location = reverse("api:bank-reconciliation-detail", kwargs={"reconciliation_id": job.pk})
+        location = reverse("banks:bank-reconciliation-detail", kwargs={"reconciliation_id": job.pk})
         return Response(
             reconciliation_body(request, job), status=status.HTTP_202_ACCEPTED, headers={"Location": location}
         )

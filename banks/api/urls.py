@@ -1,5 +1,5 @@
-"""URLs of the bank endpoints under /api/v1/ (API.md "Bank endpoints"), included by riskfund/api/urls.py before
-its catch-all 404. Names live in the ``api`` namespace with a ``bank-`` prefix."""
+"""URLs of the bank endpoints under /api/v1/ (API.md "Bank endpoints"), included through banks/urls.py. Names live in
+the ``banks`` namespace with a ``bank-`` prefix."""
 
 from django.urls import path
 

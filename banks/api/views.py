@@ -194,7 +194,7 @@ class BankLoanList(IdempotentMixin, BankListView):
         with service_input_errors():
             loan = loan_register(bank=request.bank, recommendation=recommendation, **data)
         loan = own_loan(request, loan.pk)
-        location = reverse("api:bank-loan-detail", kwargs={LOAN_PATH: loan.pk})
+        location = reverse("banks:bank-loan-detail", kwargs={LOAN_PATH: loan.pk})
         return Response(loan_body(loan), status=status.HTTP_201_CREATED, headers={"Location": location})
 
 

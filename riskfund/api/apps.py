@@ -8,9 +8,5 @@ class ApiConfig(AppConfig):
     verbose_name = _("接口")
 
     def ready(self) -> None:
-        from riskfund.cob.housekeeping import register_purge
-
-        from . import schema  # noqa: F401 — registers the drf-spectacular extensions
-        from .idempotency import idempotency_purge
-
-        register_purge("idempotency", idempotency_purge)
+        # the drf-spectacular extensions, and the daily idempotency purge (beat, migration 0002)
+        from . import schema, tasks  # noqa: F401

@@ -1,6 +1,7 @@
-"""URLs of /api/v1/ (included by riskfund/urls.py). Keep the catch-all 404 last."""
+"""URLs of /api/v1/ (included by riskfund/urls.py, after the bank edge's banks/urls.py). Keep the catch-all 404
+last: it answers every /api/v1/ path that neither knows."""
 
-from django.urls import include, path, re_path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from .auth import LoginView, LogoutView, MeView
@@ -51,7 +52,11 @@ urlpatterns = [
     path("topups/<uuid:topup_id>/execute/", parties.TopUpExecute.as_view(), name="topup-execute"),
     # lending, staff side
     path("enterprises/", lending.EnterpriseListCreate.as_view(), name="enterprises"),
-    path("enterprises/<str:uscc>/extension/", lending.EnterpriseExtensionCreate.as_view(), name="enterprise-extension"),
+    path(
+        "enterprises/<str:uscc>/extension/",
+        lending.EnterpriseExtensionCreate.as_view(),
+        name="enterprise-extension",
+    ),
     path("applications/", lending.ApplicationListCreate.as_view(), name="applications"),
     path(
         "applications/<uuid:application_id>/recommend/",
@@ -88,7 +93,5 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="api:schema", template_name="riskfund_api/redoc.html"),
         name="redoc",
     ),
-    path("", include("banks.api.urls")),  # the bank endpoints (banks/api/urls.py)
-    path("", include("banks.api.statement_urls")),  # statements and reconciliation (banks/api/statements.py)
     re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
 ]

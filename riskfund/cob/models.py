@@ -55,7 +55,6 @@ class Step(models.TextChoices):
     INJECTION_SHORTFALL = "injection_shortfall", _("地区注资不足")
     POLICY_EXPIRING = "policy_expiring", _("政策版本到期预警")
     THRESHOLD = "threshold", _("代偿比例复核")
-    PURGE_IDEMPOTENCY = "purge_idempotency", _("清理幂等键")
     SNAPSHOT = "snapshot", _("资金池日终快照")
 
 

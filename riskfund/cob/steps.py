@@ -12,6 +12,8 @@ from django.db import connection
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Concat
 
+from riskfund.claims.models import Compensation
+from riskfund.ledger.chart import DEPOSIT, FUNDER, PAYABLE
 from riskfund.ledger.models import Account
 from riskfund.ledger.selectors import balances_by_prefix
 from riskfund.lending.models import Loan
@@ -26,7 +28,6 @@ from riskfund.pool.services import pool_suspension_check
 
 from . import sql
 from .events import COMPENSATION_DUE_FIELDS, MATURITY_REMINDER_FIELDS, emit_loan_events
-from .housekeeping import purge_all
 from .models import Bucket, CobFlag, FlagKind, LoanStatus, PoolSnapshot
 from .steps_policy import step_policy_expiring  # noqa: F401 — a step of the run (Step.POLICY_EXPIRING)
 
@@ -117,7 +118,7 @@ def _save_flags(flags: list[CobFlag]) -> int:
 
 def _deposit_balance() -> Subquery:
     return Subquery(
-        Account.objects.filter(code=Concat(Value("deposit:"), OuterRef("code"))).values("balance")[:1],
+        Account.objects.filter(code=Concat(Value(DEPOSIT), OuterRef("code"))).values("balance")[:1],
         output_field=_MONEY,
     )
 
@@ -185,7 +186,7 @@ def step_return_late(d: date) -> int:
     late = Agreement.objects.filter(
         status=AgreementStatus.ENDING, return_due_on__lt=d, deposit_returned_on__isnull=True
     ).select_related("bank")
-    balances = balances_by_prefix("deposit:")
+    balances = balances_by_prefix(DEPOSIT)
     flags = [
         _flag(
             d,
@@ -205,7 +206,7 @@ def step_injection_shortfall(d: date) -> int:
     """Art. 8 / SPEC §6: a district whose paid-in is below its minimum after the injection window (2 years from
     its first payment)."""
     policy = policy_for_pool(d)
-    paid = balances_by_prefix("funder:")
+    paid = balances_by_prefix(FUNDER)
     flags = []
     for funder in Funder.objects.filter(tier=FunderTier.DISTRICT, first_paid_on__isnull=False).order_by("code"):
         window_end = add_years(funder.first_paid_on, policy.injection_window_years)
@@ -238,20 +239,8 @@ def step_threshold(d: date) -> int:
     return 1 if pool_suspension_check(business_date=d, cause="cob") is not None else 0
 
 
-def step_purge_idempotency(d: date) -> int:
-    """API.md: idempotency keys are kept 90 days; older ones are deleted (wall-clock age, not business date) by
-    the purge the API registers (riskfund/cob/housekeeping.py)."""
-    return purge_all()
-
-
 def _late_compensation_notices(d: date) -> int:
-    """Compensations notified late (art. 32), once the claims app's table exists."""
-    try:
-        from riskfund.claims.models import Compensation
-    except ImportError:
-        return 0
-    if Compensation._meta.db_table not in connection.introspection.table_names():
-        return 0
+    """Compensations notified late (art. 32)."""
     return Compensation.objects.filter(notified_late=True, deducted_on__lte=d).count()
 
 
@@ -275,7 +264,7 @@ def _bucket_figures(d: date) -> dict[str, dict]:
 def _bank_figures(d: date) -> list[dict]:
     multiple = policy_for_pool(d).deposit_topup_multiple
     payable = Subquery(
-        Account.objects.filter(code=Concat(Value("payable:"), OuterRef("code"))).values("balance")[:1],
+        Account.objects.filter(code=Concat(Value(PAYABLE), OuterRef("code"))).values("balance")[:1],
         output_field=_MONEY,
     )
     banks = Bank.objects.annotate(

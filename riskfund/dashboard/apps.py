@@ -12,7 +12,11 @@ class DashboardConfig(AppConfig):
         # admin module by now: the role checks cover every registered model admin (riskfund/dashboard/roles.py).
         from django.contrib import admin
 
-        from . import unfold_speed  # reports registers the bank_performance_annual export (art. 19)
+        from . import (
+            bureau_report,  # noqa: F401  (registers the bureau_monthly export)
+            reports,  # noqa: F401  (registers the bank_performance_annual export, art. 19)
+            unfold_speed,
+        )
         from .roles import install_role_admins
 
         admin.site.site_header = _("SME loan-guarantee pool administration")

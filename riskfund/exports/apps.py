@@ -8,6 +8,6 @@ class ExportsConfig(AppConfig):
     verbose_name = _("报表导出")
 
     def ready(self) -> None:
-        from riskfund.dashboard import bureau_report  # noqa: F401  (registers the bureau_monthly export)
-
-        from . import journal  # noqa: F401  (registers the ledger_journal export)
+        # each app registers its own exports in its ready(); this one has the ledger journal. The tasks module is
+        # imported here so that services can queue a task by its name (services never import tasks)
+        from . import journal, tasks  # noqa: F401

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from riskfund.celery import app
 from riskfund.errors import RuleViolation
 
 from .models import ExportJob
@@ -32,6 +33,8 @@ from .xlsx import write_workbook
 logger = logging.getLogger(__name__)
 
 DEFAULT_TTL = timedelta(days=7)
+
+RUN_TASK = "riskfund.exports.tasks.export_job_run"
 
 
 def export_ttl() -> timedelta:
@@ -79,9 +82,8 @@ def export_job_start(
         )
 
     def queue() -> None:
-        from .tasks import export_job_run
-
-        export_job_run.delay(str(job.pk))
+        # by the task's name: tasks.py imports this module, never the reverse (exports/apps.py registers the task)
+        app.signature(RUN_TASK, args=[str(job.pk)]).delay()
 
     transaction.on_commit(queue)
     return job

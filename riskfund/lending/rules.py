@@ -1,10 +1,10 @@
 """Pure rules of the loan pipeline (SPEC §8, §9): no database, only dates and Decimals, so that each rule can be
 read against the article it cites and tested with hand-computed figures.
 
-- ``add_months`` / ``max_maturity`` / ``term_problem``: the term of art. 22 (二) — "不超过1年（含1年）", up to 2 years
+- ``add_months`` / ``max_maturity`` / ``term_too_long``: the term of art. 22 (二) — "不超过1年（含1年）", up to 2 years
   when extended with a reason: ``maturity_on`` ≤ ``disbursed_on`` + 12 months, same day of month clamped to the
   month's end (2024-02-29 + 12 months = 2025-02-28), or + 24 months with ``extended_term`` and a non-blank reason.
-- ``chain_start`` / ``continuous_support_problem``: art. 23, three years of continuous support.
+- ``add_years`` / ``chain_start`` / ``continuous_support_exceeded``: art. 23, three years of continuous support.
 - ``schedule_problems``: the instalment schedule of SPEC §9.
 - ``overdue_days_from`` / ``overdue_bucket``: the overdue rule of SPEC §9, which the daily job recomputes in SQL.
 """
@@ -184,8 +184,3 @@ def overdue_bucket(days: int) -> str:
     if days <= 90:
         return "61-90"
     return "91+"
-
-
-def notice_deadline_passed(*, deadline: date, today: date) -> bool:
-    """Art. 27, 32: a notice is late when the request's date (Asia/Shanghai) is after the deadline."""
-    return today > deadline

@@ -5,15 +5,21 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
 
 from riskfund.api.idempotency import idempotency_purge, request_fingerprint
 from riskfund.api.models import IdempotencyRecord
 from riskfund.api.parsers import DecimalJSONParser
+from riskfund.api.tasks import idempotency_keys_purge
+from riskfund.celery import app
+from riskfund.cob.models import Step
 from riskfund.ledger.models import Transaction
 from tests.api import testapp_views
 from tests.api.apihelpers import assert_problem, post
+
+PURGE_TASK = "riskfund.api.tasks.idempotency_keys_purge"
 
 pytestmark = pytest.mark.urls("tests.api.testapp_urls")
 
@@ -197,3 +203,23 @@ def test_purge_keeps_at_least_ninety_days(db):
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["young"]
     with pytest.raises(ValueError):
         idempotency_purge(older_than_days=30)
+
+
+def test_the_api_schedules_its_own_purge_daily_at_01_00_shanghai(db):
+    """The API purges its keys itself (riskfund/api/tasks.py); the daily close of business has no such step."""
+    task = PeriodicTask.objects.select_related("crontab").get(name="riskfund purge old idempotency keys")
+    assert (task.task, task.enabled, task.one_off, task.interval) == (PURGE_TASK, True, False, None)
+    crontab = task.crontab
+    assert (crontab.minute, crontab.hour, crontab.day_of_week, str(crontab.timezone)) == (
+        "0",
+        "1",
+        "*",
+        "Asia/Shanghai",
+    )
+    assert PURGE_TASK in app.tasks
+    old = IdempotencyRecord.objects.create(
+        client="user:1", key="old", fingerprint="f", method="POST", path="/", created_at=timezone.now()
+    )
+    IdempotencyRecord.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=91))
+    assert idempotency_keys_purge() == 1
+    assert "purge_idempotency" not in Step.values

@@ -2,37 +2,25 @@
 delivered at least once, with retries and backoff). Only this task is created; the reverse removes it."""
 
 from django.db import migrations
-from django.utils import timezone
+
+from riskfund.schedules import schedule_add, schedule_remove
 
 TASK_NAME = "riskfund webhook delivery sweep"
 TASK = "banks.tasks.deliver_due_webhooks"
 
 
 def create_schedule(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-    PeriodicTask.objects.update_or_create(
+    schedule_add(
+        apps,
         name=TASK_NAME,
-        defaults={
-            "task": TASK,
-            "interval": every_minute,
-            "crontab": None,
-            "solar": None,
-            "clocked": None,
-            "args": "[]",
-            "kwargs": "{}",
-            "enabled": True,
-            "one_off": False,
-            "description": "每分钟投递到期的银行通知事件（含失败重试）",
-        },
+        task=TASK,
+        every_minutes=1,
+        description="每分钟投递到期的银行通知事件（含失败重试）",
     )
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
 
 
 def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+    schedule_remove(apps, name=TASK_NAME)
 
 
 class Migration(migrations.Migration):
