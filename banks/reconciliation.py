@@ -38,7 +38,8 @@ from riskfund.exports.models import ExportJob
 from riskfund.exports.paper import Paper
 from riskfund.exports.registry import register
 from riskfund.exports.services import export_job_start
-from riskfund.exports.upload import UploadRejected, open_workbook, read_table, rejected_all
+from riskfund.exports.upload import read_table
+from riskfund.exports.upload_archive import UploadRejected, open_workbook, rejected_all
 from riskfund.exports.xlsx import Column, Sheet, summary_sheet
 from riskfund.lending.models import Loan
 from riskfund.money import ZERO

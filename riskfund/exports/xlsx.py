@@ -24,9 +24,9 @@ Floats are refused everywhere: an amount is never a float.
 Exact numbers. openpyxl 3.1.5 serialises every number with ``"%.16g" % value``, i.e. through a float
 printed to 16 significant digits, so ``Decimal("74850651.51")`` lands in the XML as
 ``74850651.51000001`` (about one amount in ten of 10 digits or more is affected). Excel reads that as the
-same double, but the file no longer says what we meant and a strict reader sees noise. ``_ExactWriter``
-writes ``Decimal`` and ``int`` cells with their exact digits (``format(value, "f")``) instead; numbers
-are refused beyond 15 significant digits, the precision an Excel cell holds.
+same double, but the file no longer says what we meant and a strict reader sees noise. ``sheet_xml.ExactWriter``
+writes ``Decimal`` and ``int`` cells with their exact digits (``format(value, "f")``) instead; numbers are refused
+beyond 15 significant digits, the precision an Excel cell holds.
 
 Formula injection. A cell is a formula only if it has an ``<f>`` element; openpyxl creates one for any
 ``str`` value that starts with ``=``. Every text cell here is written as an inline string with the
@@ -43,26 +43,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any, Literal, NamedTuple
-from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.xml.constants import REL_NS, SHEET_MAIN_NS
-from openpyxl.xml.functions import tostring
 
 from riskfund.money import ZERO, to_money
 
 from .paper import Paper, apply_print_setup, signature_items
+from .sheet_xml import ExactSheet, excel_serial
 
 Kind = Literal["text", "money", "date", "int", "ratio"]
 KINDS: tuple[str, ...] = ("text", "money", "date", "int", "ratio")
@@ -85,7 +79,6 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _BOLD = Font(bold=True)
 _MARKED_FILL = PatternFill("solid", fgColor="FFC7CE")
-NOTE_AUTHOR = "riskfund"
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -216,7 +209,7 @@ def write_workbook(
             if spec.title in titles:
                 raise ValueError(f"duplicate sheet title {spec.title!r}")
             titles.add(spec.title)
-            ws = _ExactSheet(parent=wb, title=spec.title)
+            ws = ExactSheet(parent=wb, title=spec.title)
             wb._add_sheet(ws)
             apply_print_setup(ws, paper)
             result, done = _write_sheet(ws, spec, done=done, total=total_rows, progress=progress)
@@ -393,93 +386,3 @@ def _out(
     _check_digits(value)
     text = str(value) if isinstance(value, int) else format(value, "f")
     return _Out(column, "n", text, styles.id(kind, bold=bold, marked=marked), note)
-
-
-_EXCEL_EPOCH = date(1899, 12, 30)
-_FIRST_SAFE_DATE = date(1900, 3, 1)
-
-
-def excel_serial(value: date) -> int:
-    """The 1900-system serial of a date (Excel counts a nonexistent 1900-02-29, so earlier dates are refused)."""
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise TypeError(f"a date column needs datetime.date, got {type(value).__name__}")
-    if value < _FIRST_SAFE_DATE:
-        raise ValueError(f"dates before {_FIRST_SAFE_DATE} are not written: {value}")
-    return (value - _EXCEL_EPOCH).days
-
-
-class _RawXml:
-    """The sheetData stream: ``element`` opens and closes a tag, ``raw`` writes already-escaped XML."""
-
-    def __init__(self, out: IO[bytes]) -> None:
-        self.out = out
-
-    def raw(self, text: str) -> None:
-        self.out.write(text.encode("utf-8"))
-
-    @contextmanager
-    def element(self, tag: str):
-        self.raw(f"<{tag}>")
-        yield self
-        self.raw(f"</{tag}>")
-
-
-class _ExactWriter(WorksheetWriter):
-    """openpyxl's worksheet writer, streaming prepared rows as text: numbers keep their exact digits, text
-    stays an inline string. The parts above and below the rows (views, columns, autofilter, margins) are
-    openpyxl's own elements, serialised as they come (``get_stream`` speaks ``WorksheetWriter``'s protocol:
-    an element is written, ``True`` hands out the row stream, ``None`` takes it back)."""
-
-    def get_stream(self):
-        with open(self.out, "wb") as out:
-            out.write(b'<?xml version="1.0" encoding="utf-8"?>\n')
-            out.write(f'<worksheet xmlns="{SHEET_MAIN_NS}" xmlns:r="{REL_NS}">'.encode())
-            try:
-                while True:
-                    el = yield
-                    if el is True:
-                        yield _RawXml(out)
-                    elif el is not None:
-                        out.write(tostring(el))
-            except GeneratorExit:
-                out.write(b"</worksheet>")
-
-    def write_row(self, xf, row, row_idx):
-        parts = [f'<row r="{row_idx}">']
-        for out in row:
-            if out.note:
-                comment = CommentRecord(ref=f"{out.column}{row_idx}", author=NOTE_AUTHOR, height=120, width=240)
-                comment.text.t = out.note
-                self.ws._comments.append(comment)
-            style = f' s="{out.style}"' if out.style else ""
-            if out.type == "n":
-                parts.append(f'<c r="{out.column}{row_idx}" t="n"{style}><v>{out.text}</v></c>')
-            else:
-                space = ' xml:space="preserve"' if out.text != out.text.strip() else ""
-                parts.append(
-                    f'<c r="{out.column}{row_idx}" t="inlineStr"{style}><is><t{space}>{escape(out.text)}</t></is></c>'
-                )
-        parts.append("</row>")
-        xf.raw("".join(parts))
-
-
-class _ExactSheet(WriteOnlyWorksheet):
-    """A write-only worksheet whose rows are lists of ``_Out`` cells, written by ``_ExactWriter``."""
-
-    def _get_writer(self):
-        if self._writer is None:
-            self._writer = _ExactWriter(self)
-            self._writer.write_top()
-
-    def _values_to_row(self, values, row_idx):
-        return values
-
-    def abandon(self) -> None:
-        """Close the row stream, then the file, and remove the temporary file of a sheet left half-written."""
-        if self._rows is not None:
-            self._rows.close()
-            self._rows = None
-        if self._writer is not None:
-            self._writer.close()
-            with suppress(FileNotFoundError, ValueError):  # already archived and removed by save()
-                self._writer.cleanup()

@@ -17,7 +17,8 @@ from typing import Any
 
 from django.conf import settings
 
-from riskfund.exports.upload import Limits, UploadRejected, open_workbook, read_table, upload_limits
+from riskfund.exports.upload import read_table
+from riskfund.exports.upload_archive import Limits, UploadRejected, open_workbook, upload_limits
 
 from .book import BookSheet, Field
 from .problems import Problem, problem

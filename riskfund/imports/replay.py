@@ -18,7 +18,8 @@ from django.db import DataError, IntegrityError, transaction
 
 from riskfund.errors import RuleViolation
 
-from .apply import APPLY, Context, blamed_field
+from .apply import APPLY, Context
+from .blame import blamed_field
 from .facts import Fact, Plan
 from .problems import Problem, from_violation, problem
 from .reader import BookRow

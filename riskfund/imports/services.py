@@ -37,7 +37,7 @@ from django.utils.text import get_valid_filename
 
 from riskfund.cob.services import cob_run
 from riskfund.errors import RuleViolation
-from riskfund.exports.upload import UploadRejected, open_workbook
+from riskfund.exports.upload_archive import UploadRejected, open_workbook
 from riskfund.parties.models import Bank
 from riskfund.pool.selectors import pool_state
 

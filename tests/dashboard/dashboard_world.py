@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from riskfund.cob.services import cob_run
 from riskfund.parties.seed import seed_funders
 from riskfund.policy.seed import seed_reference_data
-from tools.demo.portfolio import DEMO_PASSWORDS, PortfolioBuilder, demo_users
+from tools.demo.cast import DEMO_PASSWORDS, demo_users
+from tools.demo.portfolio import PortfolioBuilder
 
 UNTIL = date(2025, 9, 30)
 TODAY = date(2025, 10, 1)

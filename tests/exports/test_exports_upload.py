@@ -12,7 +12,8 @@ from django.test import override_settings
 from openpyxl import Workbook
 
 from riskfund.errors import RuleViolation
-from riskfund.exports.upload import UploadRejected, open_workbook, read_rows, read_table
+from riskfund.exports.upload import read_rows, read_table
+from riskfund.exports.upload_archive import UploadRejected, open_workbook
 from riskfund.exports.xlsx import Column, Sheet, write_workbook
 
 D = Decimal

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from banks.reconciliation import TEMPLATE_SHEET, reconciliation_counts, reconciliation_start, riskfund_balances
 from riskfund.exports.models import ExportJob
-from riskfund.exports.upload import UploadRejected
+from riskfund.exports.upload_archive import UploadRejected
 from riskfund.lending.models import Loan
 from riskfund.lending.selectors import loan_outstanding_on
 

@@ -12,14 +12,8 @@ from django.db import connection, transaction
 
 from banks import webhooks
 from banks.models import WebhookDelivery
-from banks.webhooks import (
-    MAX_ATTEMPTS,
-    backoff,
-    deliver,
-    endpoint_secret,
-    verify_signature,
-    webhook_endpoint_register,
-)
+from banks.webhook_signing import endpoint_secret, verify_signature
+from banks.webhooks import MAX_ATTEMPTS, backoff, deliver, webhook_endpoint_register
 from riskfund.outbox.models import EventState, EventType, OutboxEvent
 from riskfund.outbox.services import outbox_emit
 

@@ -7,15 +7,8 @@ import hmac
 import pytest
 
 from banks.models import WebhookEndpoint
-from banks.webhooks import (
-    endpoint_secret,
-    signature_header,
-    signing_secrets,
-    verify_signature,
-    webhook_endpoint_register,
-    webhook_secret_issue,
-    webhook_secret_rotate,
-)
+from banks.webhook_signing import endpoint_secret, signature_header, signing_secrets, verify_signature
+from banks.webhooks import webhook_endpoint_register, webhook_secret_issue, webhook_secret_rotate
 
 NOW = dt.datetime(2025, 6, 3, 9, 30, tzinfo=dt.UTC)
 T = int(NOW.timestamp())

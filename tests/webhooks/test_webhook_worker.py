@@ -14,7 +14,8 @@ from celery.signals import task_postrun
 from django.db import transaction
 
 from banks.models import WebhookDelivery
-from banks.webhooks import endpoint_secret, verify_signature, webhook_endpoint_register
+from banks.webhook_signing import endpoint_secret, verify_signature
+from banks.webhooks import webhook_endpoint_register
 from riskfund.celery import app
 from riskfund.outbox.models import EventState, EventType
 from riskfund.outbox.services import DELIVER_TASK, outbox_emit

@@ -20,126 +20,42 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 
-from riskfund.access import ALL_ROLES, AUDITOR, BUREAU, DISTRICT, TRUSTEE
-from riskfund.errors import RuleViolation
-from riskfund.lending.models import Loan, LoanStatus
 from riskfund.lending.rules import add_months
 from riskfund.lending.services import (
-    application_create,
-    due_diligence_record,
     enterprise_create,
-    loan_event_record,
-    loan_register,
-    recommendation_issue,
-    repayment_post,
 )
-from riskfund.parties.models import Bank, Funder, StaffProfile
+from riskfund.parties.models import Bank, Funder
 from riskfund.parties.seed import seed_funders
 from riskfund.parties.services import agreement_sign, bank_create, guarantor_create
 from riskfund.policy.seed import seed_reference_data
 from riskfund.policy.services import policy_version_approve
-from riskfund.policy.uscc import uscc_check_char
 from riskfund.pool.models import DepositTopUp
 from riskfund.pool.selectors import topup_suggested
 from riskfund.pool.services import injection_post, interest_post, topup_approve, topup_execute, topup_request
 
-from .history import RENEWAL_APPROVED, RENEWAL_PROPOSED, last_loan_date, loan_outcome, propose_renewal
-
-D = Decimal
-FEN = D("0.01")
-START = date(2024, 12, 2)
-FIRST_LOAN = date(2025, 1, 6)
-POLICY_2021_ENDS = date(2026, 4, 29)
-TERMS = [6, 9, 12, 12]  # months (art. 22: at most 12): the first loans mature from July 2025
-SEED = 2026
-
-BANKS = [
-    ("BOCBT", "中国银行包头分行"),
-    ("ICBCBT", "中国工商银行包头分行"),
-    ("CCBBT", "中国建设银行包头分行"),
-    ("IMBBT", "内蒙古银行包头分行"),
-    ("BTRCB", "包头农村商业银行"),
-]
-GUARANTORS = [("BJDB", "包头市百佳融资担保有限责任公司"), ("BTZXDB", "包头市中小企业融资担保有限公司")]
-# district code → (weight of the loan book, instalments of its injection)
-DISTRICTS = {
-    "150202": (14, 1),
-    "150203": (20, 1),
-    "150204": (14, 1),
-    "150205": (3, 2),
-    "150206": (2, 2),
-    "150207": (12, 1),
-    "150221": (8, 1),
-    "150222": (6, 1),
-    "150223": (4, 1),
-    "150271": (17, 1),
-}
-NAME_HEADS = [
-    "鹿城",
-    "北方",
-    "华鑫",
-    "钢城",
-    "稀宝",
-    "金山",
-    "草原",
-    "黄河",
-    "阴山",
-    "恒源",
-    "德润",
-    "瑞丰",
-    "兴业",
-    "宏达",
-]
-NAME_TRADES = {
-    "industry": ["机械制造", "稀土材料", "铝业加工", "新材料", "装备制造", "食品加工"],
-    "wholesale": ["商贸", "物资供应"],
-    "retail": ["商超", "连锁零售"],
-    "software_it": ["信息技术", "软件科技"],
-    "transport": ["物流运输", "汽车运输"],
-    "construction": ["建筑安装", "市政工程"],
-}
-DEMO_PASSWORDS = {
-    "bureau": "riskfund-bureau-2026",
-    "bureau2": "riskfund-bureau2-2026",
-    "trustee": "riskfund-trustee-2026",
-    "district": "riskfund-district-2026",
-    "auditor": "riskfund-auditor-2026",
-}
-DEMO_USER_ROLES = {"bureau": BUREAU, "bureau2": BUREAU, "trustee": TRUSTEE, "district": DISTRICT, "auditor": AUDITOR}
-DEMO_DISTRICT = "150203"  # the demo district officer: 昆都仑区
-
-
-def make_uscc(serial: int, district: str) -> str:
-    """ "91" (enterprise) + the division code (chars 3–6 ``1502``) + a 9-digit serial + the GB 32100 check char."""
-    first17 = f"91{district}{serial:09d}"
-    return first17 + uscc_check_char(first17)
-
-
-def demo_loaded() -> bool:
-    return Bank.objects.filter(code=BANKS[0][0]).exists()
-
-
-def demo_users() -> dict[str, str]:
-    """One staff user per role (two for the bureau: maker-checker needs a second approver); returns passwords."""
-    User = get_user_model()
-    for name in ALL_ROLES:
-        Group.objects.get_or_create(name=name)
-    for username, role in DEMO_USER_ROLES.items():
-        user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@riskfund.invalid"})
-        user.is_staff = True
-        user.is_superuser = False
-        user.set_password(DEMO_PASSWORDS[username])
-        user.save()
-        user.groups.set([Group.objects.get(name=role)])
-        if role == DISTRICT:
-            StaffProfile.objects.update_or_create(user=user, defaults={"district_id": DEMO_DISTRICT})
-    return dict(DEMO_PASSWORDS)
+from .cast import (
+    BANKS,
+    DEMO_DISTRICT,
+    DEMO_USER_ROLES,
+    DISTRICTS,
+    FEN,
+    FIRST_LOAN,
+    GUARANTORS,
+    NAME_HEADS,
+    NAME_TRADES,
+    POLICY_2021_ENDS,
+    SEED,
+    START,
+    D,
+    demo_users,
+    make_uscc,
+)
+from .history import RENEWAL_APPROVED, RENEWAL_PROPOSED, last_loan_date, propose_renewal
+from .loans import LoanPlans
 
 
 @dataclass
@@ -152,19 +68,7 @@ class Plan:
         self.at[d].append(action)
 
 
-def _interest(principal: Decimal, rate: Decimal, days: int) -> Decimal:
-    return (principal * rate / 100 * days / 365).quantize(FEN, rounding=ROUND_HALF_UP)
-
-
-def _quarterly_schedule(principal: Decimal, disbursed_on: date, term_months: int) -> list[tuple[date, Decimal]]:
-    """Equal quarterly instalments (to the thousand yuan), the rest at maturity."""
-    count = term_months // 3
-    parts = [(principal / count).quantize(D("1000"))] * (count - 1)
-    dues = [add_months(disbursed_on, 3 * k) for k in range(1, count + 1)]
-    return list(zip(dues, [*parts, principal - sum(parts)], strict=True))
-
-
-class PortfolioBuilder:
+class PortfolioBuilder(LoanPlans):
     def __init__(self, *, enterprises: int, until: date, today: date, cob: bool, log: Callable[[str], None]):
         self.rng = random.Random(SEED)  # noqa: S311 — a reproducible demo, not a secret
         self.enterprises = enterprises
@@ -339,157 +243,6 @@ class PortfolioBuilder:
         self.plan.on(applied, create)
         self._plan_loan(state, serial, 1, bank, principal, disbursed, instalments, late_notice, fate, second_loan)
 
-    def _plan_loan(self, state, serial, n, bank, principal, disbursed, instalments, late_notice, fate, again) -> None:
-        rng = self.rng
-        term = rng.choice(TERMS)
-        maturity = add_months(disbursed, term)
-        rate = D(rng.choice(["3.45", "3.65", "3.85", "4.05"]))
-        contract = f"DEMO-{bank.code}-{serial:04d}-{n}"
-        schedule = _quarterly_schedule(principal, disbursed, term) if instalments else [(maturity, principal)]
-        guarantor = self.guarantors[self.banks.index(bank) % len(self.guarantors)]
-        applied = disbursed - timedelta(days=14)
-
-        def originate() -> None:
-            enterprise = state.get("enterprise")
-            if enterprise is None:
-                return
-            application = application_create(
-                enterprise=enterprise,
-                amount=principal,
-                term_months=term,
-                purpose="流动资金周转",
-                submitted_on=applied,
-                user=self.users["district"] if enterprise.district_id == DEMO_DISTRICT else self.users["bureau"],
-            )
-            recommendation = recommendation_issue(
-                application=application,
-                bank=bank,
-                guarantor=guarantor,
-                amount=principal,
-                issued_on=applied,
-                user=self.users["bureau"],
-            )
-            for party in ("guarantor", "bank"):  # art. 26: both opinions gate the loan
-                due_diligence_record(
-                    recommendation=recommendation,
-                    party=party,
-                    opinion="approve",
-                    reported_on=applied + timedelta(days=5),
-                    today=applied + timedelta(days=5),
-                    user=self.users["trustee"] if party == "guarantor" else None,
-                )
-            recommendation.refresh_from_db()
-            state["recommendation"] = recommendation
-
-        def register() -> None:
-            if "recommendation" not in state:
-                return
-            try:
-                state["loan"] = loan_register(
-                    bank=bank,
-                    recommendation=state.pop("recommendation"),
-                    contract_no=contract,
-                    principal=principal,
-                    disbursed_on=disbursed,
-                    maturity_on=maturity,
-                    annual_rate=rate,
-                    repayment_method="instalments" if instalments else "bullet",
-                    schedule=schedule if instalments else None,
-                    counter_guarantees=[{"kind": "guarantee", "description": "法定代表人连带责任保证", "value": None}],
-                    today=disbursed + timedelta(days=8 if late_notice else 1),
-                )
-                self.counts["loans"] += 1
-            except RuleViolation as exc:  # a limit reached in the simulation: the bank does not lend
-                self.counts[f"refused: {exc.code}"] += 1
-
-        self.plan.on(applied, originate)
-        self.plan.on(disbursed, register)
-
-        # instalments before maturity are paid on time
-        previous = disbursed
-        for due_on, amount in schedule[:-1]:
-            self.plan.on(due_on, lambda d=due_on, a=amount, p=previous: self._repay(state, d, a, rate, p))
-            previous = due_on
-        last_due = schedule[-1][0]
-        if last_due >= self.until:
-            return  # still running
-        # what happens after the last simulated day has not happened: a late loan sits in its bucket
-        outcome = loan_outcome(rng, fate, last_due)
-        if outcome.deducted_on is not None:
-            self._plan_compensation(state, last_due, outcome)
-            return
-        paid_on = outcome.paid_on
-        self.plan.on(paid_on, lambda: self._repay_rest(state, paid_on, rate, previous))
-        if again:
-            next_disbursed = paid_on + timedelta(days=rng.randint(10, 40))
-            if next_disbursed <= self.last_loan:
-                self._plan_loan(
-                    state, serial, n + 1, bank, principal, next_disbursed, instalments, False, rng.random(), False
-                )
-
-    def _plan_compensation(self, state, due_on: date, outcome) -> None:
-        """Two collection calls after the missed due (art. 31 (三)), the deduction (art. 32), perhaps a recovery."""
-        deducted = outcome.deducted_on
-        for day in (due_on + timedelta(days=7), due_on + timedelta(days=20)):
-            self.plan.on(day, lambda d=day: self._collect(state, d))
-        self.plan.on(deducted, lambda: self._compensate(state, deducted, late=self.rng.random() < 0.2))
-        if outcome.recovered_on is not None:
-            recovered, share = outcome.recovered_on, outcome.recovered_share
-            self.plan.on(recovered, lambda: self._recover(state, recovered, share))
-
-    def _collect(self, state, on: date) -> None:
-        loan = state.get("loan")
-        if loan is not None:
-            loan_event_record(loan=loan, kind="collection_call", occurred_on=on, notes="电话催收未果", today=on)
-
-    def _repay(self, state, paid_on: date, amount: Decimal, rate: Decimal, since: date) -> None:
-        loan = state.get("loan")
-        if loan is None:
-            return
-        loan.refresh_from_db()
-        if loan.status != LoanStatus.ACTIVE:
-            return
-        amount = min(amount, loan.outstanding_principal)
-        interest = _interest(loan.outstanding_principal, rate, (paid_on - since).days)
-        repayment_post(loan=loan, paid_on=paid_on, principal=amount, interest=interest, today=paid_on)
-        self.counts["repayments"] += 1
-
-    def _repay_rest(self, state, paid_on: date, rate: Decimal, since: date) -> None:
-        loan = state.get("loan")
-        if loan is None:
-            return
-        loan.refresh_from_db()
-        self._repay(state, paid_on, loan.outstanding_principal, rate, since)
-        state.pop("loan", None)
-
-    def _compensate(self, state, deducted: date, *, late: bool) -> None:
-        from riskfund.claims.services import compensation_claim
-
-        loan = state.get("loan")
-        if loan is None:
-            return
-        compensation_claim(
-            loan=Loan.objects.get(pk=loan.pk),
-            deducted_on=deducted,
-            today=deducted + timedelta(days=8 if late else 1),
-            user=self.users["bureau"],
-        )
-        self.counts["compensations"] += 1
-
-    def _recover(self, state, recovered: date, share: Decimal) -> None:
-        from riskfund.claims.services import recovery_post
-
-        loan = state.get("loan")
-        if loan is None:
-            return
-        gross = (Loan.objects.get(pk=loan.pk).compensation.loss * share).quantize(FEN)  # part of the loss comes back
-        costs = {"litigation": (gross * D("0.05")).quantize(FEN)}
-        recovery_post(
-            loan=Loan.objects.get(pk=loan.pk), recovered_on=recovered, gross=gross, costs=costs, today=recovered
-        )
-        self.counts["recoveries"] += 1
-
-    # --- the run ------------------------------------------------------------------------------------------
     def run(self) -> dict[str, int]:
         from riskfund.cob.services import cob_run
 

@@ -33,7 +33,8 @@ class Command(BaseCommand):
         self.stdout.write(f"demo superuser {'created' if created else 'updated'}: {user}")
         if not portfolio:
             return
-        from tools.demo.portfolio import demo_loaded, demo_users, load_portfolio
+        from tools.demo.cast import demo_loaded, demo_users
+        from tools.demo.portfolio import load_portfolio
 
         # the in-process Celery tasks (webhooks to banks with no endpoint) log every run at INFO: keep it quiet
         logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
@@ -57,7 +58,7 @@ class Command(BaseCommand):
                 self.stdout.write("the stop-line forecast of every active scenario, and the back-test:")
                 call_command("outlook_forecast", backtest=True, stdout=self.stdout)
         self.stdout.write("demo users (role: user / password):")
-        from tools.demo.portfolio import DEMO_USER_ROLES
+        from tools.demo.cast import DEMO_USER_ROLES
 
         for username, pw in passwords.items():
             self.stdout.write(f"  {DEMO_USER_ROLES[username]:8} {username} / {pw}")
