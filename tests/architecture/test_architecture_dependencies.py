@@ -80,6 +80,11 @@ def test_the_walk_sees_absolute_relative_and_lazy_imports(tmp_path, monkeypatch)
     ]
 
 
+def test_domain_apps_import_neither_the_api_nor_banks():
+    domain = [p for p in _sources("riskfund") if not _within(_module_name(p), "riskfund.api")]
+    assert _offending(domain, ("riskfund.api", "banks")) == []
+
+
 def test_the_api_does_not_import_banks():
     """banks builds on riskfund.api (its views, idempotency, problems), never the reverse."""
     assert _offending(_sources("riskfund/api"), ("banks",)) == []
