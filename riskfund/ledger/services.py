@@ -4,7 +4,7 @@
 its own: an error aborts the caller's whole transaction, which every service lets propagate) in two statements: the
 transaction row, then every entry in one INSERT … SELECT that finds the accounts by code. The database keeps the
 running balances (a trigger on entry insert, migration 0003), locking the accounts in id order, so concurrent
-postings cannot deadlock on them; see ``riskfund.pool.services`` for the global lock order.
+postings cannot deadlock on them; see ``riskfund.pool.posting`` for the global lock order.
 """
 
 from collections.abc import Iterable, Sequence
