@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from unfold.admin import ModelAdmin
 
-from riskfund.api.roles import AUDITOR, BUREAU, user_roles
+from riskfund.access import AUDITOR, BUREAU, user_roles
 
 from .lockout import ADMIN_FAILURE_LIMIT, API_FAILURE_LIMIT
 

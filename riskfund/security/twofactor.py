@@ -15,7 +15,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from riskfund.api.roles import BUREAU, TRUSTEE, user_roles
+from riskfund.access import BUREAU, TRUSTEE, user_roles
 
 ROLES_WITH_TWO_FACTOR = frozenset({BUREAU, TRUSTEE})
 
