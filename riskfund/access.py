@@ -16,7 +16,7 @@ answers what a role may do:
   - auditor: reads everything of the programme, and the audit trail, changes nothing;
 
 - capabilities (``parties.<capability>``, permissions of the ``parties.Role`` proxy) name what a role may do
-  through the API (API.md "who"), one per operation; ``riskfund.api.roles.Can`` asks them.
+  through the API (API.md "who"), one per operation; ``riskfund.api.permissions.Can`` asks them.
 
 A district officer (the ``district`` role and no wider one) sees only the district of its ``StaffProfile``;
 one without a district sees none. Banks are not staff: a bank is identified on the request (``request_bank_id``).
