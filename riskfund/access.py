@@ -108,7 +108,9 @@ BUREAU_ONLY = frozenset({"banks.bankapikey", "parties.staffprofile", "parties.ro
 # The audit trail and the annual bank report: the bureau and the auditor only (issue 6).
 BUREAU_AUDITOR = frozenset({"audit.auditevent", "dashboard.bankperformancereport"})
 # Models the trustee writes (art. 10–12, 16, 32).
-TRUSTEE_WRITES = frozenset({"pool.injection", "pool.interestcredit", "pool.deposittopup", "claims.payable"})
+TRUSTEE_WRITES = frozenset(
+    {"pool.injection", "pool.interestcredit", "pool.deposittopup", "pool.depositadjustment", "claims.payable"}
+)
 # Lookup from each district-scoped model to the district (a ``parties.Funder``) it belongs to (art. 7).
 DISTRICT_SCOPE = {
     "lending.enterprise": "district",
@@ -126,6 +128,8 @@ DISTRICT_READS = frozenset({*DISTRICT_SCOPE, DISTRICT_IMPORTS, "disclosure.funde
 ACTION_ROLES = {
     # art. 16: the bureau (专项工作协调办公室) approves; the trustee executes the approved amount.
     "pool.deposittopup": {"approve_selected": {BUREAU}, "execute_selected": {TRUSTEE, BUREAU}},
+    # art. 16 "适时调整": the same split for the bureau's own adjustments
+    "pool.depositadjustment": {"approve_selected": {BUREAU}, "execute_selected": {TRUSTEE, BUREAU}},
     # maker-checker (riskfund.approvals): the bureau decides; the trustee may ask for an injection's reversal
     "approvals.approvalrequest": {"approve_selected": {BUREAU}, "reject_selected": {BUREAU}},
     "pool.injection": {"request_reversal": {TRUSTEE, BUREAU}},

@@ -21,7 +21,8 @@ from riskfund.errors import RuleViolation
 
 
 def business_today() -> date:
-    """Today's business date in Asia/Shanghai (settings.TIME_ZONE)."""
+    """Today's business date in Asia/Shanghai (settings.TIME_ZONE). Services call it as ``dates.business_today()`` so
+    that a test can patch this one function."""
     return timezone.localdate()
 
 

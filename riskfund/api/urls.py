@@ -5,7 +5,20 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from .auth import LoginView, LogoutView, MeView
-from .views import claims, cob, funder_statements, imports, lending, listings, outlook, parties, policy, pool, reviews
+from .views import (
+    claims,
+    cob,
+    deposits,
+    funder_statements,
+    imports,
+    lending,
+    listings,
+    outlook,
+    parties,
+    policy,
+    pool,
+    reviews,
+)
 from .views.fallback import NotFoundView
 from .views.ledger import LedgerTransactionList
 
@@ -50,6 +63,21 @@ urlpatterns = [
     path("topups/", parties.TopUpListCreate.as_view(), name="topups"),
     path("topups/<uuid:topup_id>/approve/", parties.TopUpApprove.as_view(), name="topup-approve"),
     path("topups/<uuid:topup_id>/execute/", parties.TopUpExecute.as_view(), name="topup-execute"),
+    path(
+        "banks/<str:code>/deposit-adjustments/",
+        deposits.DepositAdjustmentCreate.as_view(),
+        name="bank-deposit-adjustments",
+    ),
+    path(
+        "deposit-adjustments/<uuid:adjustment_id>/approve/",
+        deposits.DepositAdjustmentApprove.as_view(),
+        name="deposit-adjustment-approve",
+    ),
+    path(
+        "deposit-adjustments/<uuid:adjustment_id>/execute/",
+        deposits.DepositAdjustmentExecute.as_view(),
+        name="deposit-adjustment-execute",
+    ),
     # lending, staff side
     path("enterprises/", lending.EnterpriseListCreate.as_view(), name="enterprises"),
     path(

@@ -18,7 +18,8 @@ from riskfund.errors import RuleViolation
 from riskfund.lending.models import Enterprise
 from riskfund.lending.services.enterprises import enterprise_lift_dishonest
 from riskfund.lending.validation import invalid as _invalid
-from riskfund.pool.models import Injection
+from riskfund.pool.adjustments import adjustment_approved, adjustment_rejected
+from riskfund.pool.models import AdjustmentStatus, DepositAdjustment, Injection
 from riskfund.pool.services import injection_reverse
 
 from .models import ApprovalKind
@@ -95,6 +96,24 @@ def _reversal_execute(subject: Injection, payload: Mapping[str, Any], checker) -
     return {"reversal_transaction": str(injection.reversal_id)}
 
 
+# --- deposit adjustment (art. 16 "适时调整", SPEC §7) -----------------------------------------------------------
+
+
+def _adjustment_clean(subject: DepositAdjustment, payload: Mapping[str, Any]) -> dict[str, Any]:
+    if subject.status != AdjustmentStatus.PROPOSED:
+        raise RuleViolation("adjustment_not_proposed", "art. 16", f"this adjustment is {subject.get_status_display()}")
+    return {}
+
+
+def _adjustment_execute(subject: DepositAdjustment, payload: Mapping[str, Any], checker) -> dict[str, Any]:
+    adjustment = adjustment_approved(adjustment=subject, user=checker)
+    return {"due_on": adjustment.due_on.isoformat()}
+
+
+def _adjustment_reject(subject: DepositAdjustment) -> None:
+    adjustment_rejected(adjustment=subject)
+
+
 @dataclass(frozen=True)
 class ApprovalAction:
     model: type[models.Model]
@@ -103,6 +122,8 @@ class ApprovalAction:
     clean: Callable[[Any, Mapping[str, Any]], dict[str, Any]]
     execute: Callable[[Any, Mapping[str, Any], Any], dict[str, Any]]
     clause: str = ""
+    # what a rejection does to the subject, when its own status follows the request's
+    reject: Callable[[Any], None] | None = None
 
 
 ACTIONS: dict[str, ApprovalAction] = {
@@ -123,6 +144,17 @@ ACTIONS: dict[str, ApprovalAction] = {
         clean=_reversal_clean,
         execute=_reversal_execute,
         clause="SPEC §4",
+    ),
+    # art. 16 "适时调整": one bureau user proposes (the proposal makes the request), another approves; the
+    # trustee then executes it (riskfund.pool.adjustments)
+    ApprovalKind.DEPOSIT_ADJUSTMENT: ApprovalAction(
+        model=DepositAdjustment,
+        maker_roles=frozenset({BUREAU}),
+        checker_roles=frozenset({BUREAU}),
+        clean=_adjustment_clean,
+        execute=_adjustment_execute,
+        clause="art. 16",
+        reject=_adjustment_reject,
     ),
 }
 

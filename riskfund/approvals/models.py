@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 class ApprovalKind(models.TextChoices):
     DISHONEST_LIFT = "dishonest_lift", _("移出失信名单（第三十六条）")
     INJECTION_REVERSAL = "injection_reversal", _("注资冲正")
+    DEPOSIT_ADJUSTMENT = "deposit_adjustment", _("调整风险补偿抵押金（第十六条）")
 
 
 class ApprovalStatus(models.TextChoices):

@@ -97,7 +97,9 @@ def approval_approve(*, request: ApprovalRequest, checker, note: str = "") -> Ap
 def approval_reject(*, request: ApprovalRequest, checker, note: str = "") -> ApprovalRequest:
     """Reject the request: nothing is carried out; a new request for the same subject may then be made."""
     with transaction.atomic():
-        request, _action = _decide(request=request, checker=checker, note=note)
+        request, action = _decide(request=request, checker=checker, note=note)
         request.status = ApprovalStatus.REJECTED
         request.save(update_fields=["status", "checker", "decided_at", "decision_note"])
+        if action.reject is not None:
+            action.reject(action.model._default_manager.get(pk=request.subject_id))
     return request

@@ -25,7 +25,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Sum
 
-from riskfund.dates import business_today, not_in_future
+from riskfund import dates
+from riskfund.dates import not_in_future
 from riskfund.dbmoney import money_plus
 from riskfund.errors import RuleViolation
 from riskfund.ledger.chart import SPECIAL, loss_account
@@ -102,7 +103,7 @@ def compensation_claim(*, loan: Loan, deducted_on: date, today: date | None = No
     decision (art. 36, ``listing_propose``; ``enterprise_under_review`` until then). A ``deducted_on``
     at or before the last closed business date is accepted and ``backdated`` (SPEC §12).
     """
-    today = today or business_today()
+    today = today or dates.business_today()
     with transaction.atomic():
         loan = (
             Loan.objects.select_for_update(of=("self",))
@@ -289,7 +290,7 @@ def recovery_post(
     """
     gross = money(gross, "gross", positive=True, clause="art. 34")
     itemised = _costs(costs)
-    today = today or business_today()
+    today = today or dates.business_today()
     with transaction.atomic():
         loan = Loan.objects.select_for_update(of=("self",)).select_related("bank").get(pk=loan.pk)
         not_in_future(recovered_on, "recovered_on", today)

@@ -8,7 +8,7 @@ problem+json's ``errors`` member. A bad USCC, a malformed schedule, a zero repay
 
 from datetime import date
 
-from riskfund.dates import business_today
+from riskfund import dates
 from riskfund.errors import InputError, invalid
 from riskfund.money import money_input as money
 
@@ -17,4 +17,4 @@ __all__ = ["InputError", "invalid", "money", "today_or_default"]
 
 def today_or_default(today: date | None) -> date:
     """The request's date in Asia/Shanghai (settings.TIME_ZONE) unless a test passes one."""
-    return today if today is not None else business_today()
+    return today if today is not None else dates.business_today()

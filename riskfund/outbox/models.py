@@ -32,6 +32,7 @@ class EventType(models.TextChoices):
     LOAN_COMPENSATION_DUE = "loan.compensation_due", _("贷款已可申请代偿")
     TOPUP_APPROVED = "topup.approved", _("追加风险补偿抵押金已批准")
     POLICY_EXPIRING = "policy.expiring", _("政策版本即将到期")
+    DEPOSIT_ADJUSTMENT_APPROVED = "deposit.adjustment_approved", _("风险补偿抵押金调整已批准")
 
 
 class EventState(models.TextChoices):

@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from riskfund.dates import business_today, not_in_future
+from riskfund import dates
+from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
 from riskfund.ledger.chart import SPECIAL
 from riskfund.ledger.models import Side
@@ -183,7 +184,7 @@ def commitment_set(*, funder: Funder, amount: Decimal, reduced_standard: bool = 
     """
     amount = to_money(amount)
     reason = reason.strip()
-    policy = policy_for_pool(business_today())
+    policy = policy_for_pool(dates.business_today())
     with transaction.atomic():
         funder = Funder.objects.select_for_update().get(pk=funder.pk)
         if funder.tier != FunderTier.DISTRICT:

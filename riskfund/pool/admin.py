@@ -15,7 +15,17 @@ from riskfund.approvals.models import ApprovalKind
 from riskfund.money import money_text, percent_text
 from riskfund.parties.admin import DateActionForm, ServiceAdmin, action_date, copy_into
 
-from .models import DepositTopUp, Injection, InterestCredit, PoolState, PoolStateChange, TopUpStatus
+from .adjustments import deposit_adjustment_approve, deposit_adjustment_execute, deposit_adjustment_propose
+from .models import (
+    AdjustmentStatus,
+    DepositAdjustment,
+    DepositTopUp,
+    Injection,
+    InterestCredit,
+    PoolState,
+    PoolStateChange,
+    TopUpStatus,
+)
 from .selectors import pool_position
 from .services import injection_post, interest_post, topup_approve, topup_execute, topup_request
 
@@ -128,6 +138,65 @@ class DepositTopUpAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
                 request,
                 lambda t=topup: topup_execute(topup=t, executed_on=on, user=request.user),
                 f"{topup}：{_('已执行')}",
+            )
+
+
+@admin.register(DepositAdjustment)
+class DepositAdjustmentAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
+    """Art. 16 "适时调整": a bureau user proposes (the add form), another approves, the trustee executes."""
+
+    list_display = [
+        "bank",
+        "direction",
+        "amount",
+        "status",
+        "proposed_on",
+        "proposed_by",
+        "approved_by",
+        "approved_on",
+        "due_on",
+        "executed_on",
+        "executed_late",
+        "executed_backdated",
+    ]
+    list_filter = ["status", "direction", "executed_late", "bank"]
+    fields = ["bank", "direction", "amount", "reason"]
+    action_form = DateActionForm
+    actions = ["approve_selected", "execute_selected"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return [f.name for f in DepositAdjustment._meta.fields]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        created = deposit_adjustment_propose(
+            bank=data["bank"],
+            direction=data["direction"],
+            amount=data["amount"],
+            reason=data.get("reason", ""),
+            user=request.user,
+        )
+        copy_into(obj, created)
+
+    @admin.action(description=_("批准所选抵押金调整（第十六条，须由提出人以外的市工信局人员批准）"))
+    def approve_selected(self, request, queryset):
+        for adjustment in queryset.filter(status=AdjustmentStatus.PROPOSED):
+            self.run_service(
+                request,
+                lambda a=adjustment: deposit_adjustment_approve(adjustment=a, user=request.user),
+                f"{adjustment}：{_('已批准')}",
+            )
+
+    @admin.action(description=_("执行所选抵押金调整（第十六条；业务日期为执行日期）"))
+    def execute_selected(self, request, queryset):
+        on = action_date(request)
+        for adjustment in queryset.filter(status=AdjustmentStatus.APPROVED):
+            self.run_service(
+                request,
+                lambda a=adjustment: deposit_adjustment_execute(adjustment=a, executed_on=on, user=request.user),
+                f"{adjustment}：{_('已执行')}",
             )
 
 

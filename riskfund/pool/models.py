@@ -8,9 +8,9 @@ order, then this row). It also holds the last closed business date, set by the d
 that every service flags an event dated at or before it ``backdated`` (SPEC §12), from the figures its posting
 returned or, when it took no pool lock, from an unlocked read (corrected after the lock when one is taken).
 
-``Injection``, ``DepositTopUp`` and ``InterestCredit`` are the business records of the postings (art. 8,
-12, 13, 16); each points at its ledger transaction. Records are never edited or deleted: a mistaken
-injection is reversed by a reversing transaction.
+``Injection``, ``DepositTopUp``, ``DepositAdjustment`` and ``InterestCredit`` are the business records of the
+postings (art. 8, 12, 13, 16); each points at its ledger transaction. Records are never edited or deleted: a
+mistaken injection is reversed by a reversing transaction.
 """
 
 import uuid
@@ -223,3 +223,74 @@ class InterestCredit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.amount}（{self.credited_on}）"
+
+
+class AdjustmentDirection(models.TextChoices):
+    INCREASE = "increase", _("增加")
+    DECREASE = "decrease", _("减少")
+
+
+class AdjustmentStatus(models.TextChoices):
+    PROPOSED = "proposed", _("已提出")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+    EXECUTED = "executed", _("已执行")
+
+
+class DepositAdjustment(models.Model):
+    """The bureau's own adjustment of a bank's deposit, up or down (art. 16 "适时调整"): proposed by one bureau
+    user, approved by another (riskfund.approvals), executed by the trustee within N days of approval."""
+
+    id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
+    bank = models.ForeignKey(
+        "parties.Bank", verbose_name=_("合作银行"), on_delete=models.PROTECT, related_name="deposit_adjustments"
+    )
+    direction = models.CharField(_("调整方向"), max_length=10, choices=AdjustmentDirection.choices)
+    amount = models.DecimalField(_("调整金额"), **MONEY)
+    reason = models.CharField(_("调整理由"), max_length=500)
+    proposed_on = models.DateField(_("提出日期"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=AdjustmentStatus.choices, default=AdjustmentStatus.PROPOSED
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批准人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_on = models.DateField(_("批准日期"), null=True, blank=True)
+    due_on = models.DateField(_("执行期限"), null=True, blank=True)
+    executed_on = models.DateField(_("执行日期"), null=True, blank=True)
+    executed_late = models.BooleanField(_("逾期执行"), default=False)
+    executed_backdated = models.BooleanField(_("执行补录（早于已日结日期）"), default=False)
+    transaction = models.OneToOneField(
+        "ledger.Transaction",
+        verbose_name=_("记账凭证"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deposit_adjustment",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("抵押金调整")
+        verbose_name_plural = _("抵押金调整")
+        ordering = ["-proposed_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="pool_adjustment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(direction__in=AdjustmentDirection.values), name="pool_adjustment_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AdjustmentStatus.values), name="pool_adjustment_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank.code} {self.get_direction_display()} {self.amount}（{self.get_status_display()}）"

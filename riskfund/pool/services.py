@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Min
 
-from riskfund.dates import business_today, not_in_future
+from riskfund import dates
+from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
 from riskfund.ledger.chart import INTEREST, SPECIAL
 from riskfund.ledger.models import Transaction
@@ -224,7 +225,7 @@ def topup_request(
     """Art. 16: when the bank's outstanding exceeds N × its deposit, the bank or a staff user may ask for a
     top-up (``topup_not_needed`` otherwise); one open request per bank (``topup_already_pending``)."""
     amount = positive_amount(amount)
-    requested_on = not_in_future(requested_on or business_today(), "requested_on")
+    requested_on = not_in_future(requested_on or dates.business_today(), "requested_on")
     policy = policy_for_pool(requested_on)
     with transaction.atomic():
         bank = Bank.objects.select_for_update().get(pk=bank.pk)

@@ -48,6 +48,24 @@ ENDPOINTS = [
     ("POST", "/api/v1/topups/", "/api/v1/topups/", {BUREAU, TRUSTEE}),
     ("POST", "/api/v1/topups/{topup_id}/approve/", f"/api/v1/topups/{ID}/approve/", {BUREAU}),
     ("POST", "/api/v1/topups/{topup_id}/execute/", f"/api/v1/topups/{ID}/execute/", {TRUSTEE}),
+    (
+        "POST",
+        "/api/v1/banks/{code}/deposit-adjustments/",
+        "/api/v1/banks/BOB/deposit-adjustments/",
+        {BUREAU},
+    ),
+    (
+        "POST",
+        "/api/v1/deposit-adjustments/{adjustment_id}/approve/",
+        f"/api/v1/deposit-adjustments/{ID}/approve/",
+        {BUREAU},
+    ),
+    (
+        "POST",
+        "/api/v1/deposit-adjustments/{adjustment_id}/execute/",
+        f"/api/v1/deposit-adjustments/{ID}/execute/",
+        {TRUSTEE},
+    ),
     ("GET", "/api/v1/payables/", "/api/v1/payables/", {BUREAU, TRUSTEE, AUDITOR}),
     ("POST", "/api/v1/payables/{payable_id}/settle/", f"/api/v1/payables/{ID}/settle/", {TRUSTEE}),
     ("GET", "/api/v1/enterprises/", "/api/v1/enterprises/", {BUREAU, DISTRICT, AUDITOR}),
@@ -102,7 +120,7 @@ ENDPOINTS = [
 # A district officer may call these, for its own district only: another funder's statement is 404 (API.md).
 DISTRICT_SCOPED = {"/api/v1/funders/{code}/statements/{month}/", "/api/v1/funders/{code}/statements/{month}.xlsx"}
 # POSTs that take no body: ``{}`` is valid input, so a client let in reaches the lookup of the unknown id (404).
-NO_BODY = {"/api/v1/policy-versions/{version_id}/approve/"}
+NO_BODY = {"/api/v1/policy-versions/{version_id}/approve/", "/api/v1/deposit-adjustments/{adjustment_id}/approve/"}
 CLIENTS = [BUREAU, TRUSTEE, DISTRICT, AUDITOR, "superuser", "no-role", "anonymous", "bank"]
 
 

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from riskfund.dates import business_today, not_in_future
+from riskfund import dates
+from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
 from riskfund.parties.models import Funder, FunderTier
 from riskfund.policy.models import IndustryStandard, PolicyVersion, SizeClass
@@ -103,7 +104,7 @@ def enterprise_create(
     revenue = money(revenue, "revenue", clause="art. 4")
     total_assets = money(total_assets, "total_assets", clause="art. 4")
     not_in_future(established_on, "established_on", today)
-    policy = policy_for_pool(business_today())
+    policy = policy_for_pool(dates.business_today())
     if registration_area(uscc) != policy.registration_prefix:
         raise RuleViolation(
             "enterprise_not_eligible",

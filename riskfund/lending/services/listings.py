@@ -13,7 +13,8 @@ from datetime import date
 
 from django.db import transaction
 
-from riskfund.dates import business_today, not_in_future
+from riskfund import dates
+from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
 
 from ..models import DishonestCause, DishonestListing, Enterprise, ListingDecision, ListingStatus
@@ -39,7 +40,7 @@ def listing_decide(
     reason = (reason or "").strip()
     if not reason:
         raise invalid("reason", "认定须说明理由", "art. 36")
-    on = not_in_future(on or business_today(), "decided_on")
+    on = not_in_future(on or dates.business_today(), "decided_on")
     with transaction.atomic():
         listing = DishonestListing.objects.select_for_update().select_related("enterprise").get(pk=listing.pk)
         if listing.status != ListingStatus.PENDING:
