@@ -44,10 +44,11 @@ from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
 from riskfund.access import request_bank_id
+from riskfund.api.roles import BANK_SCHEME
 
 from .models import BankApiKey
 
-SCHEME = "Api-Key"
+SCHEME = BANK_SCHEME
 KEY_PREFIX = "rf"
 PREFIX_LENGTH = 8
 SECRET_BYTES = 32
@@ -179,6 +180,7 @@ class IsBank(BasePermission):
     """
 
     message = _("This endpoint is for partner banks: authenticate with `Authorization: Api-Key <key>`.")
+    security_schemes = frozenset({BANK_SCHEME})
 
     def has_permission(self, request, view) -> bool:
         return request_bank_id(request) is not None
@@ -188,6 +190,7 @@ class BankRateThrottle(SimpleRateThrottle):
     """Per-bank rate limit (rate ``"bank"``): all keys of one bank share one bucket; others are not counted."""
 
     scope = "bank"
+    counts_scheme = BANK_SCHEME  # the schema declares 429 where a bank key is let in (riskfund/api/schema.py)
 
     def get_cache_key(self, request, view):
         bank_id = request_bank_id(request)
@@ -198,7 +201,7 @@ class BankRateThrottle(SimpleRateThrottle):
 
 class BankApiKeyScheme(OpenApiAuthenticationExtension):
     target_class = "banks.auth.BankApiKeyAuthentication"
-    name = "Api-Key"
+    name = BANK_SCHEME
 
     def get_security_definition(self, auto_schema):
         return {

@@ -66,3 +66,21 @@ def no_forecast_after_run(settings):
     """The stop-line forecast queued when a daily run completes (riskfund/outlook/tasks.py) runs only where a test
     asks for it: with eager Celery it would compute every scenario after each close of business a test makes."""
     settings.RISKFUND_FORECAST_AFTER_RUN = False
+
+
+@pytest.fixture(autouse=True)
+def check_api_responses(monkeypatch):
+    """Every /api/v1/ answer a test receives through Django's (or DRF's) test client is checked against the served
+    OpenAPI document (tests/response_contract.py, issue 19): status, media type, body and headers."""
+    from django.test import Client
+
+    from tests.response_contract import check_response
+
+    request = Client.request
+
+    def checked_request(self, **environ):
+        response = request(self, **environ)
+        check_response(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", ""), response)
+        return response
+
+    monkeypatch.setattr(Client, "request", checked_request)

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from riskfund.api.idempotency import IdempotentMixin
-from riskfund.api.pagination import PageNumberPagination
+from riskfund.api.pagination import MAX_PAGE_SIZE, PageNumberPagination
 from riskfund.api.schema import problem_answer
 from riskfund.claims.services import compensation_claim, recovery_post
 from riskfund.lending.models import Loan, Recommendation
@@ -305,8 +305,12 @@ class BankDepositDetail(BankView):
         operation_id="bank_deposit_retrieve",
         summary="This bank's risk-compensation deposit (art. 16) and its movements",
         parameters=[
-            OpenApiParameter("page", int, description="page of the movements"),
-            OpenApiParameter("page_size", int, description="movements per page (up to 500)"),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="page of the movements"),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                description="movements per page (up to 500; more → 400)",
+            ),
         ],
         responses={200: BankDepositSerializer, 404: problem_answer("no such page of movements")},
         examples=[examples.DEPOSIT],

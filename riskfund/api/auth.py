@@ -9,19 +9,35 @@ from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.models import AuthToken
 from rest_framework import status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from .idempotency import IdempotentMixin
-from .roles import user_roles
+from .roles import STAFF_SCHEME, user_roles
 from .serializers import LoginSerializer, MeSerializer, NoBodySerializer, ProblemSerializer, TokenSerializer
+
+
+class StaffLogin(AllowAny):
+    """Anyone may try to log in, with no credentials (no security scheme); a bank has its key instead, so the
+    login is no operation of the bank document (banks/api/schema.py)."""
+
+    security_schemes = frozenset()
+
+
+class HoldsStaffToken(BasePermission):
+    """A request authenticated with a staff token (knox): the only thing a logout can revoke; a bank key → 403."""
+
+    security_schemes = frozenset({STAFF_SCHEME})
+
+    def has_permission(self, request, view) -> bool:
+        return isinstance(request.auth, AuthToken)
 
 
 class LoginView(APIView):
     authentication_classes = []
-    permission_classes = [AllowAny]
+    permission_classes = [StaffLogin]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
@@ -43,15 +59,14 @@ class LoginView(APIView):
 
 
 class LogoutView(IdempotentMixin, APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, HoldsStaffToken]
 
     @extend_schema(
         tags=["auth"], summary="Log out: revoke the token of this request", request=None, responses={204: None}
     )
     def post(self, request):
         NoBodySerializer(data=request.data).is_valid(raise_exception=True)
-        if isinstance(request.auth, AuthToken):
-            request.auth.delete()
+        request.auth.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -15,6 +15,8 @@ Titles come from this module's catalogue and follow ``Accept-Language`` (zh-hans
 Exceptions that are not API errors are left to Django (logged, 500), as DRF does.
 """
 
+import math
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -52,6 +54,15 @@ TITLES = {
     "idempotency_key_reused": _("Idempotency key reused"),
     "idempotency_in_progress": _("Request still in progress"),
     "rule_violation": _("Business rule violated"),
+    # an uploaded workbook refused (riskfund/exports/upload.py): malformed input, not a broken rule
+    "upload_not_xlsx": _("Not an .xlsx workbook"),
+    "upload_too_large": _("Uploaded file too large"),
+    "upload_unsafe_xml": _("Unsafe content in the workbook"),
+    "upload_too_many_rows": _("Too many rows in the workbook"),
+    "upload_missing_sheet": _("Worksheet missing"),
+    "upload_missing_column": _("Column missing"),
+    "upload_duplicate_column": _("Column given twice"),
+    "upload_bad_cell": _("Invalid cells in the workbook"),
     "server_error": _("Server error"),
 }
 VALIDATION_DETAIL = _("The request is malformed; see the messages by field in errors.")
@@ -125,6 +136,12 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
+def retry_after_seconds(wait: float | None) -> str:
+    """The ``Retry-After`` of every 429 (declared in the schema): whole seconds, rounded up, at least 1 — DRF's
+    ``wait`` may be 0.3 (``"0"`` told the client to retry at once) or None (no header at all)."""
+    return str(max(1, math.ceil(wait or 0)))
+
+
 def _api_exception_code(exc: exceptions.APIException) -> str:
     explicit = getattr(exc, "problem_code", None)
     if explicit:
@@ -161,8 +178,8 @@ def problem_exception_handler(exc, context) -> Response | None:
     headers = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = f"{exc.wait:.0f}"
+    if isinstance(exc, exceptions.Throttled):
+        headers["Retry-After"] = retry_after_seconds(exc.wait)
     code = _api_exception_code(exc)
     if isinstance(exc, exceptions.ValidationError):
         return problem_response(

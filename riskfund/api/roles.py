@@ -22,16 +22,23 @@ from riskfund.access import (
 __all__ = [
     "ALL_ROLES",
     "AUDITOR",
+    "BANK_SCHEME",
     "BUREAU",
     "DISTRICT",
     "TRUSTEE",
     "Can",
     "HasRole",
     "IsStaff",
+    "STAFF_SCHEME",
     "client_scope",
     "request_bank_id",
     "user_roles",
 ]
+
+# The OpenAPI security schemes (riskfund/api/schema.py): a permission class names those of the clients it can let in
+# as ``security_schemes``, and each operation declares exactly those (API.md Authentication).
+STAFF_SCHEME = "Token"
+BANK_SCHEME = "Api-Key"
 
 
 def client_scope(request) -> str:
@@ -58,6 +65,7 @@ def HasRole(*roles: str) -> type[BasePermission]:
 
     class _HasRole(BasePermission):
         allowed_roles = wanted
+        security_schemes = frozenset({STAFF_SCHEME})
 
         def has_permission(self, request, view) -> bool:
             return bool(wanted & user_roles(request.user))

@@ -5,11 +5,15 @@ from rest_framework.permissions import BasePermission
 
 from riskfund.access import NO_DISTRICT, request_bank_id, user_roles, visible_district
 
+from .roles import BANK_SCHEME, STAFF_SCHEME
+
 __all__ = ["NO_DISTRICT", "IsStaffOrBank", "visible_district"]
 
 
 class IsStaffOrBank(BasePermission):
     """Any staff role, or a request authenticated as a bank (``request.bank`` or ``request.auth.bank_id``)."""
+
+    security_schemes = frozenset({STAFF_SCHEME, BANK_SCHEME})
 
     def has_permission(self, request, view) -> bool:
         return bool(user_roles(request.user)) or request_bank_id(request) is not None

@@ -7,7 +7,8 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 
-from .fields import TextField
+from .fields import NamedChoiceField, TextField
+from .problem_codes import PROBLEM_CODES
 
 
 # The base of every request body and of every object nested in one: a key the serializer does not declare is a 400
@@ -44,7 +45,11 @@ class ProblemSerializer(serializers.Serializer):
     title = TextField()
     status = serializers.IntegerField()
     detail = TextField()
-    code = TextField(help_text=_("stable error code (SPEC.md, or one of the API's own codes)"))
+    code = NamedChoiceField(
+        enum_name="ProblemCode",
+        choices=PROBLEM_CODES,
+        help_text=_("stable error code (SPEC.md, or one of the API's own codes)"),
+    )
     clause = TextField(required=False, help_text=_('the article of the regulation, e.g. "art. 37"'))
     errors = serializers.DictField(
         child=serializers.ListField(child=TextField()),

@@ -107,11 +107,16 @@ def test_cursor_pages_do_not_shift_when_rows_are_posted(make_staff, accounts):
     assert seen == [str(t.pk) for t in old + new]
 
 
-def test_page_size_is_capped_at_500(make_staff, accounts):
+def test_page_size_is_at_most_500_and_above_is_a_400(make_staff, accounts):
+    """API.md: ``?page_size=`` up to 500 — DRF would quietly cap 100000 at 500; the contract refuses it (issue 19
+    item 7), as it refuses 0 and a word."""
     for i in range(3):
         _inject("1", date(2025, 1, i + 1))
-    body = make_staff("bureau").get(URL + "?page_size=100000").json()
-    assert len(body["results"]) == 3
+    client = make_staff("bureau")
+    assert len(client.get(URL + "?page_size=500").json()["results"]) == 3
+    for bad in ("501", "100000", "0", "ten", "-1"):
+        body = assert_problem(client.get(URL + "?page_size=" + bad), 400, "validation_error")
+        assert list(body["errors"]) == ["page_size"], bad
 
 
 def test_query_count_does_not_grow_with_rows(make_staff, accounts, django_assert_max_num_queries):

@@ -37,7 +37,7 @@ def test_schema_builds_and_validates_with_no_warnings(tmp_path):
                 # a query parameter is validated: a bad value answers 400 (GET /api/v1/outlook/?scenario=a b)
                 assert "400" in op["responses"], (path, method)
     amount = schema["components"]["schemas"]["LedgerEntry"]["properties"]["amount"]
-    assert amount["type"] == "string" and amount["pattern"] == r"^[0-9]+(\.[0-9]{1,2})?$"
+    assert amount["type"] == "string" and amount["pattern"] == r"^[0-9]+\.[0-9]{2}$"  # answers: exactly two places
 
 
 def _views(resolver=None, prefix=""):

@@ -22,7 +22,7 @@ from riskfund.exports.download import XLSX_CONTENT_TYPE, workbook_response
 from riskfund.lending.rules import BUCKETS
 from riskfund.parties.models import Funder, FunderTier
 
-from ..fields import BusinessDateField, MoneyField, NamedChoiceField, TextField
+from ..fields import BusinessDateField, DecimalStringField, MoneyField, NamedChoiceField, TextField
 from ..roles import AUDITOR, BUREAU, DISTRICT, TRUSTEE, HasRole
 from ..schema import problem_answer
 from ..scope import visible_district
@@ -99,9 +99,7 @@ class StatementDistrictLoansSerializer(serializers.Serializer):
     compensated_in_month = StatementCompensatedSerializer()
     compensated_to_date = StatementCompensatedSerializer()
     scale_cap = MoneyField(help_text="district_scale_cap × paid-in at the month's end (art. 13)")
-    cap_used = serializers.DecimalField(
-        max_digits=8, decimal_places=4, coerce_to_string=True, allow_null=True, help_text="outstanding ÷ scale cap"
-    )
+    cap_used = DecimalStringField(places=4, max_digits=8, allow_null=True, help_text="outstanding ÷ scale cap")
     cap_left = MoneyField(signed=True)
 
     class Meta:

@@ -37,7 +37,7 @@ from riskfund.parties.models import Bank
 
 from ..fields import NamedChoiceField
 from ..idempotency import IdempotentMixin
-from ..roles import AUDITOR, BUREAU, DISTRICT, TRUSTEE, request_bank_id, user_roles
+from ..roles import AUDITOR, BANK_SCHEME, BUREAU, DISTRICT, STAFF_SCHEME, TRUSTEE, request_bank_id, user_roles
 from ..schema import problem_answer
 from ..scope import NO_DISTRICT, visible_district
 from ..serializers import InputSerializer, NoBodySerializer
@@ -52,11 +52,15 @@ READERS = frozenset({BUREAU, TRUSTEE, AUDITOR})
 class MayImport(BasePermission):
     """The bureau, the trustee, a district officer, or a bank's key."""
 
+    security_schemes = frozenset({STAFF_SCHEME, BANK_SCHEME})
+
     def has_permission(self, request, view) -> bool:
         return bool(user_roles(request.user) & IMPORTERS) or request_bank_id(request) is not None
 
 
 class MayRead(BasePermission):
+    security_schemes = frozenset({STAFF_SCHEME, BANK_SCHEME})
+
     def has_permission(self, request, view) -> bool:
         return bool(user_roles(request.user) & (IMPORTERS | READERS)) or request_bank_id(request) is not None
 

@@ -1,0 +1,8 @@
+"""The bank OpenAPI document at /api/v1/schema/bank/ (banks/api/schema.py), included by riskfund/api/urls.py next
+to the full document, in the ``api`` namespace."""
+
+from django.urls import path
+
+from .schema import BankSchemaView
+
+urlpatterns = [path("schema/bank/", BankSchemaView.as_view(), name="bank-schema")]
