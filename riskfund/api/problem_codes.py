@@ -94,6 +94,7 @@ SERVICES = (
     "ledger_reversal_of_reversal",
     "ledger_unbalanced",
     "ledger_unknown_account",
+    "listing_not_pending",
     "loan_not_compensated",
     "loans_active",
     "payable_settled",
