@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from riskfund.access import BUREAU, TRUSTEE, user_roles
+from riskfund.security.lockout import is_admin_request
 
 ROLES_WITH_TWO_FACTOR = frozenset({BUREAU, TRUSTEE})
 
@@ -43,9 +44,9 @@ class StaffTwoFactorMiddleware:
 
     @staticmethod
     def _must_verify(request) -> bool:
-        path = request.path
-        if not path.startswith(reverse("admin:index")):
+        if not is_admin_request(request):
             return False
+        path = request.path
         if path in {reverse("two_factor"), reverse("admin:login"), reverse("admin:logout"), reverse("admin:jsi18n")}:
             return False
         user = request.user
