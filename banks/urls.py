@@ -9,4 +9,5 @@ app_name = "banks"
 urlpatterns = [
     path("", include("banks.api.urls")),
     path("", include("banks.api.statement_urls")),
+    path("", include("banks.api.schema_urls")),  # the bank OpenAPI document: /api/v1/schema/bank/
 ]

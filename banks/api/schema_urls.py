@@ -1,5 +1,5 @@
-"""The bank OpenAPI document at /api/v1/schema/bank/ (banks/api/schema.py), included by riskfund/api/urls.py next
-to the full document, in the ``api`` namespace."""
+"""The bank OpenAPI document at /api/v1/schema/bank/ (banks/api/schema.py), included by banks/urls.py
+(the ``banks`` namespace)."""
 
 from django.urls import path
 

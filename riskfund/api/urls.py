@@ -114,7 +114,6 @@ urlpatterns = [
     path("imports/<uuid:run_id>/commit/", imports.ImportCommit.as_view(), name="import-commit"),
     path("outlook/", outlook.OutlookView.as_view(), name="outlook"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("", include("banks.api.schema_urls")),  # the bank document: /api/v1/schema/bank/
     # the split view serves Swagger UI's start-up script as a file (?script), not inline: CSP script-src 'self'
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path(
