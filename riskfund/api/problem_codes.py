@@ -71,6 +71,8 @@ UPLOAD = (
 
 # the services' further rules (state of an object, parties, the ledger, imports and exports)
 SERVICES = (
+    "adjustment_not_approved",
+    "adjustment_not_proposed",
     "agreement_exists",
     "agreement_not_ending",
     "approval_already_pending",
