@@ -23,6 +23,7 @@ from riskfund.lending.models import (
     RecommendationStatus,
     RepaymentMethod,
 )
+from riskfund.lending.rules import BUCKETS
 from riskfund.money import ZERO
 from riskfund.pool.models import TopUpStatus
 
@@ -224,7 +225,7 @@ class BankLoanSerializer(serializers.Serializer):
     backdated = serializers.BooleanField(source="loan.backdated", read_only=True, help_text=BACKDATED_HELP)
     outstanding_principal = MoneyField()
     overdue_days = serializers.IntegerField(help_text=_("calendar days overdue today (SPEC §9)"))
-    overdue_bucket = TextField(help_text=_('"current", "1-25", "26-60", "61-90" or "91+"'))
+    overdue_bucket = serializers.ChoiceField(choices=BUCKETS, help_text=_("the SPEC §9 bucket of overdue_days"))
     schedule = BankScheduleLineSerializer(many=True)
     repayments = BankRepaymentSerializer(many=True)
     counter_guarantees = BankCounterGuaranteeSerializer(many=True)

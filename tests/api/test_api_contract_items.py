@@ -164,6 +164,13 @@ def _raised_codes() -> set[str]:
     return codes
 
 
+def test_item8_a_loans_overdue_bucket_is_the_enum_of_the_spec_9_buckets():
+    schemas = served_document()["components"]["schemas"]
+    field = schemas["BankLoan"]["properties"]["overdue_bucket"]
+    assert field.get("$ref", field.get("allOf", [{}])[0].get("$ref")) == "#/components/schemas/OverdueBucketEnum"
+    assert schemas["OverdueBucketEnum"]["enum"] == ["current", "1-25", "26-60", "61-90", "91+"]
+
+
 def test_item8_every_code_the_sources_raise_is_in_the_enum():
     assert _raised_codes() - set(PROBLEM_CODES) == set()
 
