@@ -3,6 +3,7 @@ district office's scope: its own district only (SPEC §1)."""
 
 import pytest
 
+from riskfund.lending.dishonest import DishonestListing
 from riskfund.lending.models import Application, Enterprise, PipelineEvent, SupportExtension
 from tests.api.apihelpers import assert_problem, post
 from tests.api.staff_world import DONGHE, KUNDULUN, district_officer, make_uscc
@@ -118,14 +119,21 @@ def test_application_then_recommendation_with_a_form_number(bureau, make_staff):
     assert "application" in assert_problem(second, 400, "validation_error")["errors"]
 
 
-def test_large_and_dishonest_enterprises_cannot_apply(compensated_world, make_staff):
+def test_art4_art36_large_reviewed_and_dishonest_enterprises_cannot_apply(compensated_world, make_staff):
     bureau = make_staff("bureau")
     large = make_uscc(301)
     post(bureau, "/api/v1/enterprises/", enterprise_body(large, employees=1000, revenue="400000000"))
     body = {"enterprise": large, "amount": "1000000", "term_months": 12}
     assert_problem(post(bureau, "/api/v1/applications/", body), 422, "enterprise_not_eligible")
-    dishonest = compensated_world.loans[0].enterprise.uscc  # listed on compensation (art. 36)
+    # a compensation proposes a listing (art. 36): under review until the bureau decides, then on the list
+    dishonest = compensated_world.loans[0].enterprise.uscc
     body = {"enterprise": dishonest, "amount": "1000000", "term_months": 12}
+    assert_problem(post(bureau, "/api/v1/applications/", body), 422, "enterprise_under_review")
+    listing = DishonestListing.objects.get(enterprise__uscc=dishonest)
+    decided = post(
+        bureau, f"/api/v1/dishonest-listings/{listing.pk}/decide/", {"decision": "list", "reason": "恶意逃避债务"}
+    )
+    assert decided.status_code == 200, decided.content
     assert (
         assert_problem(post(bureau, "/api/v1/applications/", body), 422, "enterprise_dishonest")["clause"] == "art. 36"
     )

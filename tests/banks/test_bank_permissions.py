@@ -24,7 +24,7 @@ def scene(world):
         "approved": approved.pk,
         "active": active.pk,
         "compensated": compensated.pk,
-        "overdue": world.overdue_loan("500000", overdue=30).pk,
+        "overdue": collected(world.overdue_loan("500000", overdue=30), today()).pk,  # called twice (art. 31 (三))
     }
     return world, ids
 
