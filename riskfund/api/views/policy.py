@@ -10,6 +10,7 @@
 from django.db import models
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, serializers, status
 from rest_framework.response import Response
@@ -136,7 +137,9 @@ class PolicyVersionApprove(IdempotentMixin, APIView):
         summary="Approve a proposed policy version",
         description="The proposer → 422 approver_is_maker; dates meeting another version → 422 policy_overlap; "
         "an approved version → 422 policy_approved.",
-        parameters=[OpenApiParameter("version_id", str, OpenApiParameter.PATH, description="the version's id")],
+        parameters=[
+            OpenApiParameter("version_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="the version's id")
+        ],
         request=NoBodySerializer,
         responses={200: PolicyVersionSerializer},
     )
