@@ -7,9 +7,12 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from riskfund.access import user_roles, visible_district
 from riskfund.parties.seed import seed_funders
+
+LOGIN = RequestFactory().post("/admin/login/")  # axes counts logins per request: authenticate as the login does
 
 
 def _create(*args: str) -> str:
@@ -26,7 +29,7 @@ def test_create_staff_makes_a_staff_user_with_its_roles_and_district(db, monkeyp
     assert user.is_staff and not user.is_superuser
     assert user_roles(user) == {"district"}
     assert visible_district(user) == "150203"
-    assert authenticate(username="li", password="s3cret-horse") == user
+    assert authenticate(LOGIN, username="li", password="s3cret-horse") == user
     assert user.has_perm("lending.view_loan") and not user.has_perm("ledger.view_transaction")
 
 
@@ -39,7 +42,7 @@ def test_create_staff_again_sets_exactly_the_roles_given_and_keeps_other_groups(
     _create("wang", "--role", "trustee")  # an existing user keeps its password: no prompt
     user = get_user_model().objects.get(username="wang")
     assert set(user.groups.values_list("name", flat=True)) == {"trustee", "newsletter"}
-    assert authenticate(username="wang", password="first") == user
+    assert authenticate(LOGIN, username="wang", password="first") == user
     assert get_user_model().objects.filter(username="wang").count() == 1
 
 
