@@ -2,9 +2,12 @@
 scenario page its fan chart and per-funder table, the comparison page one chart per scenario — no inline script.
 Screenshots: artifacts/screenshots/outlook-card.png, outlook-scenario.png, outlook-compare.png."""
 
+from importlib import import_module
+
 import pytest
 from conftest import SCREENSHOTS, login
 from dashboard_world import DEMO_PASSWORDS
+from django.apps import apps
 
 from riskfund.outlook.models import BASE, Scenario
 from riskfund.outlook.services import forecast_compute
@@ -21,6 +24,8 @@ PAINTED = """(id) => {
 
 
 def test_card_scenario_page_and_comparison_draw_the_forecast(browser, live_server, demo_portfolio):
+    # a transactional test before this one flushed the scenarios its migration seeds: seed them again, the same way
+    import_module("riskfund.outlook.migrations.0002_seed_scenarios").seed(apps, None)
     for scenario in Scenario.objects.filter(active=True):
         forecast_compute(scenario=scenario, paths=400)
     page = login(browser, live_server, "bureau", DEMO_PASSWORDS["bureau"])
