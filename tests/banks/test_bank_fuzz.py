@@ -18,6 +18,7 @@ from banks.api import serializers as bank_serializers
 from banks.api.serializers import StrictBooleanField
 from riskfund.api.fields import BusinessDateField, DecimalStringField
 from riskfund.claims.services import compensation_claim
+from riskfund.dates import business_today
 
 ENDPOINTS = {
     "due_diligence": (
@@ -42,7 +43,7 @@ json_values = st.recursive(
     json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
 )
 amount_texts = st.decimals(min_value=0, max_value=10**9, places=2).map(str)
-past_dates = st.dates(min_value=date(2024, 1, 1), max_value=date.today() - timedelta(days=1)).map(date.isoformat)
+past_dates = st.dates(min_value=date(2024, 1, 1), max_value=business_today() - timedelta(days=1)).map(date.isoformat)
 
 
 def good_value(field) -> st.SearchStrategy:

@@ -10,6 +10,7 @@ from excel_world import AS_OF, assert_problem, cell_money, idem, read_sheets
 from openpyxl import Workbook
 
 from banks.reconciliation import TEMPLATE_SHEET, reconciliation_counts, reconciliation_start, riskfund_balances
+from riskfund.dates import business_today
 from riskfund.exports.models import ExportJob
 from riskfund.exports.upload_archive import UploadRejected
 from riskfund.lending.models import Loan
@@ -185,9 +186,10 @@ def test_a_repeated_contract_is_refused(book):
 
 def test_missing_column_and_future_date(book):
     assert_problem(_post(book.world.a, xlsx(PLANTED, headers=("合同号", "贷款余额"))), 400, "upload_missing_column")
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    assert_problem(_post(book.world.a, xlsx(PLANTED), as_of=date.today() + timedelta(days=3)), 422, "date_in_future")
+    future = business_today() + timedelta(days=3)
+    assert_problem(_post(book.world.a, xlsx(PLANTED), as_of=future), 422, "date_in_future")
 
 
 def test_service_rejects_bad_file_before_writing(book):

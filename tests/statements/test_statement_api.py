@@ -1,13 +1,14 @@
 """GET /api/v1/statements/{YYYY-MM}.xlsx: the bank's own workbook; bad months are problems; staff and strangers are
 refused. The statement is also an export kind a bank may own (built in Celery)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from excel_world import assert_problem, bank_client, cell_money, read_sheets
 
 from banks.statements import LOANS_TITLE, SUMMARY_TITLE
+from riskfund.dates import business_today
 from riskfund.exports.models import ExportJob
 from riskfund.exports.services import export_job_start
 
@@ -39,7 +40,7 @@ def test_a_malformed_month_is_400(march, month):
 
 
 def test_a_month_not_begun_is_404(march):
-    future = (date.today().replace(day=1) + timedelta(days=62)).strftime("%Y-%m")
+    future = (business_today().replace(day=1) + timedelta(days=62)).strftime("%Y-%m")
     assert_problem(march.world.a.get(f"/api/v1/statements/{future}.xlsx"), 404, "not_found")
 
 
