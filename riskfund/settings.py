@@ -214,7 +214,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "LedgerSideEnum": ["debit", "credit"],
-        # bank endpoints (banks/api/serializers.py): sets whose field names ("status", "kind") have other sets too
+        # bank endpoints (banks/api/serializers/): sets whose field names ("status", "kind") have other sets too
         "BankLoanStatusEnum": "riskfund.lending.models.LoanStatus.values",
         "BankLoanEventKindEnum": "riskfund.lending.models.LoanEventKind.values",
         "BankCounterGuaranteeKindEnum": "riskfund.lending.models.CounterGuaranteeKind.values",

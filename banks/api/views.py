@@ -36,27 +36,23 @@ from ..models import WebhookEndpoint
 from ..webhooks import webhook_endpoint_register
 from . import examples
 from .schema import BankAutoSchema
-from .serializers import (
+from .serializers.claims import (
     BankCompensationInputSerializer,
     BankCompensationSerializer,
-    BankDepositSerializer,
+    BankRecoveryInputSerializer,
+    BankRecoverySerializer,
+)
+from .serializers.deposit import BankDepositSerializer, BankTopUpInputSerializer, BankTopUpSerializer
+from .serializers.loans import (
     BankDueDiligenceInputSerializer,
-    BankLoanEventSerializer,
     BankLoanFilterSerializer,
     BankLoanRegisterSerializer,
     BankLoanSerializer,
     BankLoanSummarySerializer,
     BankRecommendationSerializer,
-    BankRecoveryInputSerializer,
-    BankRecoverySerializer,
-    BankRepaymentInputSerializer,
-    BankRepaymentResultSerializer,
-    BankTopUpInputSerializer,
-    BankTopUpSerializer,
-    BankWebhookCreatedSerializer,
-    BankWebhookInputSerializer,
-    BankWebhookSerializer,
 )
+from .serializers.repayments import BankLoanEventSerializer, BankRepaymentInputSerializer, BankRepaymentResultSerializer
+from .serializers.webhooks import BankWebhookCreatedSerializer, BankWebhookInputSerializer, BankWebhookSerializer
 
 LOAN_PATH = "loan_id"
 

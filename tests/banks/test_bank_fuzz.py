@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from pipeline_support import collected
 from rest_framework import serializers
 
-from banks.api import serializers as bank_serializers
-from banks.api.serializers import StrictBooleanField
+from banks.api.serializers import claims, deposit, loans, repayments, webhooks
+from banks.api.serializers.common import StrictBooleanField
 from riskfund.api.fields import BusinessDateField, DecimalStringField
 from riskfund.claims.services import compensation_claim
 from riskfund.dates import business_today
@@ -23,15 +23,15 @@ from riskfund.dates import business_today
 ENDPOINTS = {
     "due_diligence": (
         "/api/v1/recommendations/{issued}/due-diligence/",
-        bank_serializers.BankDueDiligenceInputSerializer,
+        loans.BankDueDiligenceInputSerializer,
     ),
-    "register": ("/api/v1/loans/", bank_serializers.BankLoanRegisterSerializer),
-    "repayment": ("/api/v1/loans/{active}/repayments/", bank_serializers.BankRepaymentInputSerializer),
-    "event": ("/api/v1/loans/{active}/events/", bank_serializers.BankLoanEventSerializer),
-    "compensation": ("/api/v1/loans/{overdue}/compensation/", bank_serializers.BankCompensationInputSerializer),
-    "recovery": ("/api/v1/loans/{compensated}/recoveries/", bank_serializers.BankRecoveryInputSerializer),
-    "topup": ("/api/v1/deposit/topup-requests/", bank_serializers.BankTopUpInputSerializer),
-    "webhook": ("/api/v1/webhooks/", bank_serializers.BankWebhookInputSerializer),
+    "register": ("/api/v1/loans/", loans.BankLoanRegisterSerializer),
+    "repayment": ("/api/v1/loans/{active}/repayments/", repayments.BankRepaymentInputSerializer),
+    "event": ("/api/v1/loans/{active}/events/", repayments.BankLoanEventSerializer),
+    "compensation": ("/api/v1/loans/{overdue}/compensation/", claims.BankCompensationInputSerializer),
+    "recovery": ("/api/v1/loans/{compensated}/recoveries/", claims.BankRecoveryInputSerializer),
+    "topup": ("/api/v1/deposit/topup-requests/", deposit.BankTopUpInputSerializer),
+    "webhook": ("/api/v1/webhooks/", webhooks.BankWebhookInputSerializer),
 }
 FUZZ = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
