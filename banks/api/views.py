@@ -187,11 +187,18 @@ class BankLoanList(IdempotentMixin, BankListView):
         data = dict(validated(BankLoanRegisterSerializer, request))
         # unknown or another bank's → None: the service answers 404 after its own shape checks (SPEC §8 order)
         recommendation = Recommendation.objects.filter(pk=data.pop("recommendation"), bank=request.bank).first()
+        answer = {}
+
+        def build_answer(loan: Loan) -> None:  # before the pool-wide lock, in the registration's transaction
+            answer.update(loan_body(own_loan(request, loan.pk)))
+
         with service_input_errors():
-            loan = loan_register(bank=request.bank, recommendation=recommendation, **data)
-        loan = own_loan(request, loan.pk)
+            loan = loan_register(
+                bank=request.bank, recommendation=recommendation, before_pool_lock=build_answer, **data
+            )
+        answer["backdated"] = loan.backdated  # the one field a close of business may flip under the pool lock
         location = reverse("banks:bank-loan-detail", kwargs={LOAN_PATH: loan.pk})
-        return Response(loan_body(loan), status=status.HTTP_201_CREATED, headers={"Location": location})
+        return Response(answer, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
 class BankLoanDetail(BankView):

@@ -16,6 +16,7 @@ from riskfund.lending.services import (
     enterprise_extension_grant,
     enterprise_list_dishonest,
     enterprise_update,
+    origination,
     recommendation_issue,
     repayment_post,
 )
@@ -421,3 +422,24 @@ def test_spec8_every_check_in_order_each_failure_fixed_in_turn(policy_2021):
 def test_add_months_helper_matches_register_default(world):
     loan = world.lend(world.enterprise(), "1000")
     assert loan.maturity_on == add_months(loan.disbursed_on, 12)
+
+
+def test_the_callers_answer_is_built_before_the_pool_lock_and_a_pool_refusal_still_rolls_everything_back(
+    policy_2021, monkeypatch
+):
+    world = build_world(policy_2021, injections={DISTRICT: "1000000"})  # capacity 10,000,000
+    calls = []
+    locked = origination.pool_state_lock
+    monkeypatch.setattr(origination, "pool_state_lock", lambda: calls.append("pool lock") or locked())
+
+    def answer(loan):
+        calls.append(("answer", [line.principal for line in Loan.objects.get(pk=loan.pk).schedule.all()]))
+
+    world.lend(world.enterprise(), "6000000", before_pool_lock=answer)
+    assert calls == [("answer", [D("6000000.00")]), "pool lock"]
+    calls.clear()
+    violation = refused(world.lend, world.enterprise(), "4000000.01", before_pool_lock=answer)
+    assert violation.code == "pool_capacity_exceeded"
+    assert calls == [("answer", [D("4000000.01")]), "pool lock"]
+    assert Loan.objects.count() == 1
+    assert PoolState.objects.get().outstanding_principal == D("6000000.00")

@@ -2,12 +2,13 @@
 
 ``loan_register`` runs in ONE database transaction with a short pool-wide critical section: it locks the bank, the
 recommendation, the enterprise and the district funder (the global lock order of riskfund/pool/posting.py), runs
-every check that does not need the pool-wide counters, builds the loan, its schedule and the bank's and district's
-counters, and only then locks the ``PoolState`` row — LAST, held until the commit — to judge art. 37 and art. 9 on
-its counters and reserve the capacity. Two registrations never overshoot a limit: the pool's limits under the
-``PoolState`` lock, the district's under its funder's row (injections into the district lock it too), the
-enterprise's under its row (on SQLite the transaction is IMMEDIATE). The district, enterprise and continuity rules
-are judged before the pool lock but reported after the pool's, so the first failure in SPEC §8's order is reported:
+every check that does not need the pool-wide counters, builds the loan, its schedule, the bank's and district's
+counters and the caller's answer (``before_pool_lock``: the API's response body), and only then locks the
+``PoolState`` row — LAST, held until the commit — to judge art. 37 and art. 9 on its counters and reserve the
+capacity. Two registrations never overshoot a limit: the pool's limits under the ``PoolState`` lock, the district's
+under its funder's row (injections into the district lock it too), the enterprise's under its row (on SQLite the
+transaction is IMMEDIATE). The district, enterprise and continuity rules are judged before the pool lock but reported
+after the pool's, so the first failure in SPEC §8's order is reported:
 
     (API: 401 → idempotency_key_required) → validation_error (400: malformed input, schedule) →
     unknown recommendation (404 not_found) → date_in_future →
@@ -26,7 +27,7 @@ before ``no_policy_in_force`` (term, counter-guarantee) use the version in force
 recent one that began before it.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -219,6 +220,7 @@ def loan_register(
     extra_fees: Decimal = Decimal("0"),
     counter_guarantees: Iterable[Any] = (),
     today: date | None = None,
+    before_pool_lock: Callable[[Loan], None] | None = None,
 ) -> Loan:
     """Register a disbursed loan (art. 27) after the origination checks of SPEC §8 (see the module docstring
     for their order). ``recommendation`` None means the caller found none by the id it was given (the API: unknown,
@@ -227,7 +229,12 @@ def loan_register(
     ``disbursed_on`` and the enterprise's district, and the counters (pool, district, bank) move in the same
     transaction. ``notice_deadline`` = the Nth working day after ``disbursed_on`` (art. 27 "3个工作日内");
     a later report is accepted and ``notified_late``; a ``disbursed_on`` at or before the last closed business date
-    is accepted and ``backdated`` (SPEC §12)."""
+    is accepted and ``backdated`` (SPEC §12).
+
+    ``before_pool_lock(loan)`` runs once everything but the pool-wide rules is written, inside the transaction and
+    before the ``PoolState`` lock, so the caller's reads of the new loan (the API builds its answer there) stay out
+    of the pool-wide critical section; only ``backdated`` may still change after it (a close of business that ran
+    meanwhile), on the returned loan."""
     today = today_or_default(today)
     # --- validation_error (400): malformed input, before any rule -----------------------------------------
     contract_no = (contract_no or "").strip()
@@ -375,6 +382,8 @@ def loan_register(
             outstanding_principal=money_plus("outstanding_principal", principal)
         )
 
+        if before_pool_lock is not None:
+            before_pool_lock(loan)
         state = pool_state_lock()  # LAST: the pool-wide critical section runs from here to the commit
         violation = _pool_violation(policy=policy, state=state, principal=principal)
         if violation is not None:
