@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Q, Sum
 
-from riskfund.claims.models import Compensation
+from riskfund.claims.models import Compensation, Payable, Recovery
 from riskfund.ledger.models import Account, Entry
 from riskfund.lending.models import DishonestRecord, Enterprise, Loan, Repayment, ScheduleLine
 from riskfund.money import ZERO, allocate
@@ -93,7 +93,7 @@ def test_compensations_are_split_posted_and_list_the_enterprise(portfolio):
         assert c.overdue_days > c.policy_version.compensation_trigger_days  # art. 32
         assert [c.share_pool, c.share_bank, c.share_guarantor] == allocate(c.loss, (40, 20, 40))
         assert [c.split_region, c.split_city, c.split_district] == allocate(c.share_pool, (30, 30, 40))
-        assert c.from_deposit == c.share_pool and c.to_payable == ZERO
+        assert c.from_deposit + c.to_payable == c.share_pool
         posted = c.transaction.entries.aggregate(
             d=Sum("amount", filter=Q(side="D")), c=Sum("amount", filter=Q(side="C"))
         )
@@ -102,7 +102,47 @@ def test_compensations_are_split_posted_and_list_the_enterprise(portfolio):
         assert c.loan.enterprise.dishonest
         assert DishonestRecord.objects.filter(enterprise=c.loan.enterprise, action="listed").exists()
         assert (c.listing.status, c.listing.decided_on) == ("listed", c.deducted_on)  # art. 36, SPEC §10
-    assert PoolState.objects.get(pk=1).net_compensation == sum(c.share_pool for c in compensations)
+    recovered = Recovery.objects.aggregate(t=Sum("share_pool"))["t"]
+    assert PoolState.objects.get(pk=1).net_compensation == sum(c.share_pool for c in compensations) - recovered > 0
+
+
+def _legs(txn) -> set[tuple[str, str, Decimal]]:
+    return set(txn.entries.values_list("account__code", "side", "amount"))
+
+
+def test_recoveries_are_cumulative_shares_posted_back_to_the_deposit(portfolio):
+    compensations = Compensation.objects.filter(recoveries__isnull=False).distinct().select_related("bank", "district")
+    assert sorted(c.recoveries.count() for c in compensations) == [1, 2]
+    for c in compensations:
+        recoveries = list(c.recoveries.order_by("cumulative_net"))
+        total = recoveries[-1].cumulative_net
+        assert sum(r.net for r in recoveries) == total <= c.loss
+        shares = [sum(getattr(r, name) for r in recoveries) for name in ("share_pool", "share_bank", "share_guarantor")]
+        assert shares == allocate(total, (40, 20, 40))  # SPEC §11: the parts of all recoveries allocate their total
+        splits = [
+            sum(getattr(r, name) for r in recoveries) for name in ("split_region", "split_city", "split_district")
+        ]
+        assert splits == allocate(shares[0], (30, 30, 40))
+        for r in recoveries:
+            assert r.net == r.gross - r.cost_litigation > 0 and c.deducted_on <= r.recovered_on <= AS_OF
+            assert _legs(r.transaction) == {
+                (f"deposit:{c.bank.code}", "D", r.share_pool),
+                ("loss:region", "C", r.split_region),
+                ("loss:city", "C", r.split_city),
+                (f"loss:{c.district_id}", "C", r.split_district),
+            }
+
+
+def test_payables_owe_the_uncovered_pool_share_to_the_bank_unpaid_or_settled(portfolio):
+    payables = list(Payable.objects.select_related("compensation", "bank", "transaction"))
+    assert sorted(p.settled_on is None for p in payables) == [False, True]
+    for p in payables:
+        assert p.amount == p.compensation.to_payable > 0 and p.due_since == p.compensation.deducted_on
+        assert (f"payable:{p.bank.code}", "C", p.amount) in _legs(p.compensation.transaction)
+        if p.settled_on is not None:
+            assert p.due_since <= p.settled_on <= AS_OF
+            assert _legs(p.transaction) == {(f"payable:{p.bank.code}", "D", p.amount), ("pool:special", "C", p.amount)}
+    assert _balances("payable:") == sum(p.amount for p in payables if p.settled_on is None)
 
 
 def test_enterprises_are_baotou_smes_with_valid_codes(portfolio):

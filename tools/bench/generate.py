@@ -7,7 +7,8 @@ Money side (SPEC §4, §6, §7), all balanced ledger transactions with their bus
   1.25 × the outstanding ÷ 10 (art. 9);
 - four quarterly interest credits on the special account (``InterestCredit``, art. 12);
 - per bank an active ``Agreement`` with the initial deposit (art. 16) and an executed ``DepositTopUp`` that brings
-  the deposit, after the compensations deducted from it, to 1/10 of the bank's outstanding (no top-up flag).
+  the deposit, after the compensations deducted from it and the recoveries paid back into it, to 1/10 of the bank's
+  outstanding (no top-up flag); the payables settled come out of the special account.
 """
 
 import random
@@ -30,8 +31,10 @@ from riskfund.policy.selectors import policy_in_force
 from riskfund.pool.models import DepositTopUp, Injection, InterestCredit
 
 from .bulk import BulkWriter, Table, orphans
+from .enterprises import add_enterprises
 from .finish import counters_from_rows
-from .portfolio import CHUNK, Bank, LoanBook, fen, guarantors
+from .portfolio import CHUNK, Bank, LoanBook, guarantors
+from .tables import fen
 
 DEFAULT_AS_OF = date(2026, 4, 29)  # the last day of the 2021 policy version (art. 40): every loan has a version
 OLDEST_LOAN_DAYS = 560
@@ -142,7 +145,7 @@ class MoneySide:
                 self.agreement, (agreement, bank.id, bank.guarantor, signed, "active", False, txn, book.stamp(signed))
             )
             target = _round_up(totals.by_bank.get(bank.id, 0) // policy.deposit_topup_multiple + 1, YUAN_10K)
-            topup = _round_up(max(0, target + totals.compensated_by_bank.get(bank.id, 0) - initial), YUAN_10K)
+            topup = _round_up(max(0, target + totals.deposit_drawn.get(bank.id, 0) - initial), YUAN_10K)
             deposits += initial + topup
             if topup:
                 day = signed + timedelta(days=5)
@@ -169,7 +172,7 @@ class MoneySide:
                         book.stamp(day),
                     ),
                 )
-        special = sum(paid.values()) + 4 * interest_each - deposits
+        special = sum(paid.values()) + 4 * interest_each - deposits - totals.payables_settled
         if special < 0:
             raise ValueError(f"the special account would be overdrawn by {fen(-special)}")
         self.writer.flush()
@@ -224,23 +227,11 @@ def generate_portfolio(
     writer = BulkWriter(t.enterprise)
     for first in range(0, enterprises, CHUNK * 4):
         with transaction.atomic():
-            book.add_enterprises(writer, min(CHUNK * 4, enterprises - first), serial_from=first + 1)
+            add_enterprises(book, writer, min(CHUNK * 4, enterprises - first), serial_from=first + 1)
             writer.flush()
     step(f"{enterprises} enterprises")
 
-    writer = BulkWriter(
-        t.application,
-        t.recommendation,
-        t.loan,
-        t.schedule,
-        t.repayment,
-        t.transaction,
-        t.entry,
-        t.compensation,
-        t.dishonest,
-        t.listing,
-        checked=(t.transaction, t.entry),
-    )
+    writer = BulkWriter(*t.loan_book(), checked=(t.transaction, t.entry))
     try:
         for first in range(0, loans, CHUNK):
             for i in range(first, min(loans, first + CHUNK)):
@@ -261,15 +252,8 @@ def generate_portfolio(
         counters_from_rows()
     step("injections, deposits, interest; counters set from the rows")
     if writer.bypass:
-        loaded = [t.enterprise, t.application, t.recommendation, t.loan, t.schedule, t.repayment, t.compensation]
-        loaded += [
-            t.dishonest,
-            t.listing,
-            money_side.injection,
-            money_side.agreement,
-            money_side.topup,
-            money_side.interest,
-        ]
+        loaded = [table for table in [t.enterprise, *t.loan_book()] if table not in (t.transaction, t.entry)]
+        loaded += [money_side.injection, money_side.agreement, money_side.topup, money_side.interest]
         broken = orphans(loaded)
         if broken:
             raise ValueError(f"foreign keys without their row: {broken}")

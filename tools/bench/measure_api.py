@@ -30,8 +30,8 @@ from riskfund.lending.models import Application, Enterprise, Recommendation
 from riskfund.parties.models import Agreement, Bank
 from riskfund.policy.sme import classify_size
 
+from .enterprises import DISTRICT_WEIGHTS, uscc
 from .loaddriver import Request, run_load
-from .portfolio import DISTRICT_WEIGHTS, uscc
 from .views import BARE_TABLE
 
 PRINCIPAL = "500000.00"

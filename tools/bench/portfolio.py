@@ -4,12 +4,12 @@ What it writes (COPY on PostgreSQL, ``bulk_create`` on SQLite — ``tools.bench.
 
 - the reference data and funders (``bootstrap``'s seeds), two guarantors, K banks with their ledger accounts
   (``bank_create``), one active agreement per bank with its initial deposit, one executed top-up per bank;
-- M Baotou enterprises (valid USCCs ``91`` + district code (chars 3–6 ``1502``) + serial + GB 32100 check char);
+- M Baotou enterprises (``tools.bench.enterprises``);
 - N loans, each with its application, its used recommendation, its schedule (bullet, or four quarterly
   instalments) and its repayments. Loan ``i`` has a fate by ``i mod 100``: 0–1 compensated (2 %), 2–6 repaid (5 %),
   7–11 overdue and active (5 %, 1–150 days), the rest current and active (88 %); so 93 % are active on ``as_of``;
-- for each compensated loan its ``Compensation`` (40:20:40, 30:30:40 by ``allocate``, all from the deposit), its
-  balanced ledger transaction (loss:region, loss:city, loss:<district> ← deposit:<bank>) and the dishonest listing;
+- for each compensated loan its ``Compensation``, its balanced ledger transaction and the dishonest listing; for
+  half of them recoveries, for the other half a payable to the bank, unpaid or settled (``tools.bench.claims``);
 - the injections of every funder (sized so that 10 × B and 25 × each district's paid-in leave 25 % headroom over
   the outstanding principal), quarterly interest, the deposits sized to 1/10 of each bank's outstanding.
 
@@ -31,63 +31,20 @@ from decimal import Decimal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from riskfund.claims.models import Compensation
-from riskfund.ledger.models import Account, Entry, Side, Transaction
-from riskfund.lending.models import (
-    Application,
-    DishonestListing,
-    DishonestRecord,
-    Enterprise,
-    Loan,
-    Recommendation,
-    Repayment,
-    ScheduleLine,
-)
+from riskfund.ledger.models import Account
 from riskfund.lending.rules import add_months
-from riskfund.money import allocate
 from riskfund.parties.models import Guarantor
 from riskfund.policy.calendar import add_working_days
 from riskfund.policy.models import LprRate, PolicyVersion
-from riskfund.policy.sme import classify_size
-from riskfund.policy.uscc import uscc_check_char
 
-from .bulk import BulkWriter, Table
+from .bulk import BulkWriter
+from .claims import compensate
+from .tables import Tables, fen
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHUNK = 50_000
 NOTICE_DAYS = 3
-# (industry, employees, revenue yuan, total assets yuan): templates whose size class is computed once
-ENTERPRISE_TEMPLATES = [
-    ("industry", 120, 45_000_000, 30_000_000),
-    ("industry", 35, 8_000_000, 6_000_000),
-    ("wholesale", 15, 12_000_000, 4_000_000),
-    ("retail", 25, 6_000_000, 2_000_000),
-    ("software_it", 40, 9_000_000, 5_000_000),
-    ("transport", 60, 15_000_000, 20_000_000),
-]
-DISTRICT_WEIGHTS = {
-    "150202": 14,
-    "150203": 20,
-    "150204": 14,
-    "150205": 3,
-    "150206": 2,
-    "150207": 12,
-    "150221": 8,
-    "150222": 6,
-    "150223": 4,
-    "150271": 17,
-}
 RATES = [Decimal(n).scaleb(-2).quantize(Decimal("0.0001")) for n in range(300, 481, 5)]  # 3.0000 % … 4.8000 %
-
-
-def fen(amount: int) -> Decimal:
-    """Integer fens as an exact two-place Decimal."""
-    return Decimal(amount).scaleb(-2)
-
-
-def uscc(serial: int, district: str) -> str:
-    first17 = f"91{district}{serial:09d}"
-    return first17 + uscc_check_char(first17)
 
 
 @dataclass
@@ -97,102 +54,10 @@ class Totals:
     outstanding: int = 0
     by_district: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     by_bank: dict[UUID, int] = field(default_factory=lambda: defaultdict(int))
-    compensated_by_bank: dict[UUID, int] = field(default_factory=lambda: defaultdict(int))
-    net_compensation: int = 0
+    deposit_drawn: dict[UUID, int] = field(default_factory=lambda: defaultdict(int))  # compensated less recovered
+    net_compensation: int = 0  # the pool shares of the compensations less those of the recoveries
+    payables_settled: int = 0
     fates: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-
-
-class Tables:
-    def __init__(self) -> None:
-        self.enterprise = Table(
-            Enterprise,
-            [
-                "id",
-                "uscc",
-                "name",
-                "district",
-                "industry",
-                "employees",
-                "revenue",
-                "total_assets",
-                "established_on",
-                "size_class",
-                "dishonest",
-                "support_extension_until",
-                "support_extension_reason",
-                "created_at",
-                "updated_at",
-            ],
-        )
-        self.application = Table(
-            Application,
-            ["id", "enterprise", "amount", "term_months", "purpose", "status", "submitted_on", "created_at"],
-        )
-        self.recommendation = Table(
-            Recommendation,
-            ["id", "application", "form_no", "bank", "guarantor", "amount", "status", "issued_on", "created_at"],
-        )
-        self.loan = Table(
-            Loan,
-            [
-                "id",
-                "recommendation",
-                "bank",
-                "guarantor",
-                "enterprise",
-                "district",
-                "policy_version",
-                "contract_no",
-                "principal",
-                "disbursed_on",
-                "maturity_on",
-                "annual_rate",
-                "lpr_rate",
-                "repayment_method",
-                "extended_term",
-                "extended_reason",
-                "status",
-                "outstanding_principal",
-                "closed_on",
-                "notice_deadline",
-                "notified_late",
-                "registered_at",
-            ],
-        )
-        self.schedule = Table(ScheduleLine, ["id", "loan", "due_on", "principal", "paid_principal"])
-        self.repayment = Table(Repayment, ["id", "loan", "paid_on", "principal", "interest", "created_at"])
-        self.transaction = Table(Transaction, ["id", "kind", "business_date", "posted_at", "description", "reference"])
-        self.entry = Table(Entry, ["transaction", "account", "side", "amount"])
-        self.compensation = Table(
-            Compensation,
-            [
-                "id",
-                "loan",
-                "bank",
-                "district",
-                "policy_version",
-                "deducted_on",
-                "overdue_days",
-                "loss",
-                "share_pool",
-                "share_bank",
-                "share_guarantor",
-                "split_region",
-                "split_city",
-                "split_district",
-                "from_deposit",
-                "to_payable",
-                "notice_deadline",
-                "notified_late",
-                "transaction",
-                "created_at",
-            ],
-        )
-        self.dishonest = Table(DishonestRecord, ["id", "enterprise", "action", "on", "cause", "reason", "created_at"])
-        self.listing = Table(
-            DishonestListing,
-            ["id", "enterprise", "compensation", "status", "proposed_on", "decided_on", "reason", "created_at"],
-        )
 
 
 @dataclass
@@ -246,51 +111,6 @@ class LoanBook:
                 break
             rate = value
         return rate
-
-    # --- enterprises --------------------------------------------------------------------------------------
-
-    def add_enterprises(self, writer: BulkWriter, count: int, *, serial_from: int = 1) -> None:
-        districts = list(DISTRICT_WEIGHTS)
-        weights = list(DISTRICT_WEIGHTS.values())
-        templates = [
-            (
-                industry,
-                employees,
-                fen(revenue * 100),
-                fen(assets * 100),
-                classify_size(
-                    industry=industry, employees=employees, revenue=Decimal(revenue), total_assets=Decimal(assets)
-                ),
-            )
-            for industry, employees, revenue, assets in ENTERPRISE_TEMPLATES
-        ]
-        created = self.stamp(self.as_of - timedelta(days=800))
-        for serial in range(serial_from, serial_from + count):
-            district = self.rng.choices(districts, weights)[0]
-            industry, employees, revenue, assets, size = templates[serial % len(templates)]
-            ident = self.uuid()
-            established = date(2005 + serial % 15, 1 + serial % 12, 1 + serial % 28)
-            writer.add(
-                self.t.enterprise,
-                (
-                    ident,
-                    uscc(serial, district),
-                    f"包头样本企业{serial:07d}有限公司",
-                    district,
-                    industry,
-                    employees,
-                    revenue,
-                    assets,
-                    established,
-                    size,
-                    False,
-                    None,
-                    "",
-                    created,
-                    created,
-                ),
-            )
-            self.enterprises.append((ident, district))
 
     # --- loans ----------------------------------------------------------------------------------------------
 
@@ -415,72 +235,18 @@ class LoanBook:
             self.totals.by_bank[bank.id] += outstanding
         if fate == "compensated":
             first_unpaid = lines[first_unpaid_k - 1][0]
-            self._compensate(writer, loan_id, bank, enterprise, district, deducted, first_unpaid, outstanding, i)
-
-    def _compensate(self, writer, loan_id, bank, enterprise, district, deducted, first_unpaid, loss, i) -> None:
-        """SPEC §10: loss = the outstanding on ``deducted``; the pool share comes out of the bank's deposit."""
-        t, policy = self.t, self.policy
-        share_pool, share_bank, share_guarantor = allocate(fen(loss), policy.loss_weights)
-        region, city, district_part = allocate(share_pool, policy.split_weights)
-        compensation_id, txn_id = self.uuid(), self.uuid()
-        posted = self.stamp(deducted)
-        writer.add(
-            t.transaction,
-            (txn_id, "compensation", deducted, posted, f"代偿 {bank.code} HT{i:010d}", str(compensation_id)),
-        )
-        legs = [
-            ("loss:region", Side.DEBIT.value, region),
-            ("loss:city", Side.DEBIT.value, city),
-            (f"loss:{district}", Side.DEBIT.value, district_part),
-            (f"deposit:{bank.code}", Side.CREDIT.value, share_pool),
-        ]
-        for code, side, amount in legs:
-            if amount > 0:
-                writer.add(t.entry, (txn_id, self.accounts[code], side, amount))
-        deadline = self.deadline(deducted)
-        writer.add(
-            t.compensation,
-            (
-                compensation_id,
-                loan_id,
-                bank.id,
-                district,
-                policy.pk,
-                deducted,
-                (deducted - first_unpaid).days,
-                fen(loss),
-                share_pool,
-                share_bank,
-                share_guarantor,
-                region,
-                city,
-                district_part,
-                share_pool,
-                Decimal("0.00"),
-                deadline,
-                False,
-                txn_id,
-                posted,
-            ),
-        )
-        writer.add(
-            t.dishonest,
-            (
-                self.uuid(),
-                enterprise,
-                "listed",
-                deducted,
-                "compensation",
-                f"代偿：{bank.code} HT{i:010d}，损失 {fen(loss)}（第三十六条）",
-                posted,
-            ),
-        )
-        # art. 36 (SPEC §10): the compensation's listing proposal, decided "list" on the deduction date
-        listed = "认定恶意逃避债务（生成的业务数据）"
-        writer.add(t.listing, (self.uuid(), enterprise, compensation_id, "listed", deducted, deducted, listed, posted))
-        pool_fens = int(share_pool.scaleb(2))
-        self.totals.compensated_by_bank[bank.id] += pool_fens
-        self.totals.net_compensation += pool_fens
+            compensate(
+                self,
+                writer,
+                loan=loan_id,
+                bank=bank,
+                enterprise=enterprise,
+                district=district,
+                deducted=deducted,
+                first_unpaid=first_unpaid,
+                loss=outstanding,
+                i=i,
+            )
 
 
 def guarantors() -> list[Guarantor]:

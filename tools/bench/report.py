@@ -212,8 +212,9 @@ NOTES = """
 
 - **Portfolio**: `generate_portfolio --loans 1100000 --enterprises 366666 --banks 11 --bank-shares 10,…,10,1`:
   93 % of the loans are active on 2026-04-29 (5 % of them overdue 1–150 days), 5 % repaid, 2 % compensated with
-  their postings; ten banks of ~100,000 loans and one of ~10,000. COPY, then every balance and counter set from
-  the rows; `verify_ledger` agrees and B = F − N (`tests/bench/`).
+  their postings (half of those with recoveries, half with a payable to the bank, unpaid or settled); ten banks of
+  ~100,000 loans and one of ~10,000. COPY, then every balance and counter set from the rows; `verify_ledger`
+  agrees and B = F − N (`tests/bench/`).
 - **COB**: `cob_run` for 2026-04-29 on the freshly loaded book — the first run writes a `LoanStatus` row for every
   active loan and ~250,000 webhook events (maturity reminders, compensation due). Baseline: one hand-written
   SELECT computing the same overdue days for the same loans (its totals are compared with what the run stored).
