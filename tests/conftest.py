@@ -3,6 +3,8 @@ from datetime import date
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 
 def _flush_past_the_ledger_guards():
@@ -20,11 +22,21 @@ def _flush_past_the_ledger_guards():
     DatabaseOperations.sql_flush = sql_flush
 
 
+def _store_hypothesis_examples():
+    """Every property test and state machine keeps its failing examples in the test scratch directory
+    (tests/settings.py), outside the checkout, and replays them first on the next run. Loaded before the test
+    modules are imported, so the ``settings(...)`` they build inherit this database."""
+    database = DirectoryBasedExampleDatabase(str(settings.SCRATCH_DIR / "hypothesis"))
+    hypothesis_settings.register_profile("riskfund", database=database)
+    hypothesis_settings.load_profile("riskfund")
+
+
 def pytest_configure(config):
     """Tests keep the cache (throttle counters, the public page's figures) in each test process's memory, so the
     many fixtures that clear it need no database; settings.py gives a running site a cache all its processes share,
     and tests/security/test_security_login_throttle.py exercises that one."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    _store_hypothesis_examples()
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         _flush_past_the_ledger_guards()
 

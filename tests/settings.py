@@ -6,7 +6,9 @@ riskfund/settings.py, read from the environment as ever (``DATABASE_URL``, ``CEL
 - a SQLite test database with a stable name per checkout, outside the repository: pytest-django adds the xdist
   worker (``_gw0``, ``_gw1``…) so that workers never share a file and ``--reuse-db`` finds it again; on PostgreSQL
   pytest-django names it ``test_<database>[_gwN]`` itself;
-- uploaded and exported files under the system's temporary directory, so a run leaves nothing in ``var/``.
+- uploaded and exported files under the system's temporary directory, so a run leaves nothing in ``var/``;
+- hypothesis's example database in that scratch directory too (``SCRATCH_DIR``, read by tests/conftest.py), so a
+  failing example is replayed first by the next run in this checkout.
 """
 
 import hashlib
@@ -21,9 +23,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 INSTALLED_APPS = [*INSTALLED_APPS, *(app for app in ("tools.demo", "tools.bench") if app not in INSTALLED_APPS)]
 
 _CHECKOUT = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]
-_SCRATCH = Path(tempfile.gettempdir()) / f"riskfund-test-{_CHECKOUT}"
-_SCRATCH.mkdir(exist_ok=True)
+SCRATCH_DIR = Path(tempfile.gettempdir()) / f"riskfund-test-{_CHECKOUT}"
+SCRATCH_DIR.mkdir(exist_ok=True)
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(_SCRATCH / "test.sqlite3")}
-MEDIA_ROOT = _SCRATCH / "media"
+    DATABASES["default"]["TEST"] = {"NAME": str(SCRATCH_DIR / "test.sqlite3")}
+MEDIA_ROOT = SCRATCH_DIR / "media"

@@ -306,7 +306,6 @@ def test_claims_state_machine_keeps_every_pool_invariant(policy_2021):
             stateful_step_count=40,
             deadline=None,
             derandomize=False,
-            database=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
