@@ -1,6 +1,7 @@
 """A small HTTP load driver: threads over ``http.client``, loopback only, one connection per request (gunicorn's
 sync workers close the connection after each response). Each thread takes the next prepared request until none is
-left, so the concurrency is the number of requests in flight."""
+left (or, given ``until``, until that ``time.perf_counter()`` instant), so the concurrency is the number of requests
+in flight."""
 
 import http.client
 import math
@@ -26,6 +27,12 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     first_error: str = ""
 
+    def record(self, status: int, elapsed: float, body: bytes) -> None:
+        self.latencies.append(elapsed)
+        self.statuses[status] += 1
+        if status not in (200, 201) and not self.first_error:
+            self.first_error = f"{status} {body[:300]!r}"
+
     @property
     def count(self) -> int:
         return len(self.latencies)
@@ -42,7 +49,9 @@ class Result:
         return ordered[rank - 1]
 
 
-def run_load(host: str, port: int, requests: Iterable[Request], *, concurrency: int) -> Result:
+def run_load(
+    host: str, port: int, requests: Iterable[Request], *, concurrency: int, until: float | None = None
+) -> Result:
     pending = iter(list(requests))
     lock = threading.Lock()
     result = Result()
@@ -51,7 +60,7 @@ def run_load(host: str, port: int, requests: Iterable[Request], *, concurrency: 
         while True:
             with lock:
                 request = next(pending, None)
-            if request is None:
+            if request is None or (until is not None and time.perf_counter() >= until):
                 return
             began = time.perf_counter()
             connection = http.client.HTTPConnection(host, port, timeout=60)
@@ -66,10 +75,7 @@ def run_load(host: str, port: int, requests: Iterable[Request], *, concurrency: 
                 connection.close()
             elapsed = time.perf_counter() - began
             with lock:
-                result.latencies.append(elapsed)
-                result.statuses[status] += 1
-                if status not in (200, 201) and not result.first_error:
-                    result.first_error = f"{status} {body[:300]!r}"
+                result.record(status, elapsed, body)
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
     began = time.perf_counter()

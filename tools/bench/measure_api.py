@@ -151,7 +151,7 @@ class Server:
                 self.process.wait()
 
 
-def _register_requests(key: str, recommendations: list[str], disbursed_on: date, tag: str) -> list[Request]:
+def register_requests(key: str, recommendations: list[str], disbursed_on: date, tag: str) -> list[Request]:
     maturity = disbursed_on.replace(year=disbursed_on.year + 1)
     requests = []
     for n, recommendation in enumerate(recommendations):
@@ -163,6 +163,7 @@ def _register_requests(key: str, recommendations: list[str], disbursed_on: date,
             "maturity_on": maturity.isoformat(),
             "annual_rate": "3.4500",
             "repayment_method": "bullet",
+            "counter_guarantees": [{"kind": "movable", "description": "设备抵押", "value": "800000.00"}],  # art. 28
         }
         headers = {
             "Authorization": f"Api-Key {key}",
@@ -201,7 +202,7 @@ def measure_api(bank: Bank, disbursed_on: date, log, *, requests: int, workers: 
     warm = 4 * workers
     recommendations = prepare_recommendations(bank, requests + warm, disbursed_on)
     _, key = bank_api_key_issue(bank=bank, name="bench")
-    real = _register_requests(key, recommendations, disbursed_on, secrets.token_hex(3))
+    real = register_requests(key, recommendations, disbursed_on, secrets.token_hex(3))
     bare = _bare_requests(real, "b")
     connections.close_all()
     with Server(workers, log_dir) as server:

@@ -5,6 +5,8 @@ import platform
 from datetime import datetime
 from pathlib import Path
 
+from .measure_mixed import mixed_rows
+
 
 def _yes(ok: bool) -> str:
     return "**met**" if ok else "**not met**"
@@ -154,6 +156,7 @@ def table_rows(r: dict) -> list[tuple]:
                 _yes(a["p99"] <= 3 * a["p50"]),
             ),
         ]
+    rows += mixed_rows(r.get("mixed"))
     if post:
         rows += [
             (
@@ -229,6 +232,10 @@ NOTES = """
   Baseline: `bench_transfer()`, PL/pgSQL doing the same writes (lock the PoolState row, the transaction, two
   entries, both balances, the PoolState row) in one call. Hot vs spread: 4 processes for 10 s, each on its own
   bank's accounts — through `pool_post` (all queue on the PoolState row) vs `transaction_post` (no shared row).
+- **Mixed workload**: the API's gunicorn and client; registrations (the small bank), repayments of 100.00 and
+  reads of the pool position and of a loan (the largest bank) at once for 20 s, each kind from its own client
+  (`--api-clients` ÷ 4); per kind its throughput, p50, p99 and errors, beside the load average
+  (tools/bench/measure_mixed.py).
 - **Statement**: `statement_write` for 2026-04 of the largest bank; baseline: the same 贷款台账 rows, fetched
   beforehand, written with `openpyxl.Workbook(write_only=True)` and `ws.append` alone. Memory: tracemalloc peak
   of one export of the ~10,000-loan bank and one of the ~100,000-loan bank.

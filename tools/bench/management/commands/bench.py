@@ -26,13 +26,14 @@ from tools.bench.measure_api import measure_api
 from tools.bench.measure_cob import measure_cob
 from tools.bench.measure_cob_workers import measure_cob_workers
 from tools.bench.measure_imports import measure_imports
+from tools.bench.measure_mixed import measure_mixed
 from tools.bench.measure_outlook import measure_outlook
 from tools.bench.measure_position import fill_ledger, measure_position
 from tools.bench.measure_postings import measure_postings
 from tools.bench.measure_statement import measure_statement
 from tools.bench.report import write_report
 
-SECTIONS = ("cob", "cob_workers", "statement", "postings", "api", "position", "imports", "outlook")
+SECTIONS = ("cob", "cob_workers", "statement", "postings", "api", "mixed", "position", "imports", "outlook")
 BANK_SHARES = [10] * 10 + [1]  # ten banks of ~100,000 loans and one of ~10,000 (the statement's two sizes)
 PG_SETTINGS = (
     "shared_buffers",
@@ -80,6 +81,7 @@ class Command(BaseCommand):
         parser.add_argument("--api-requests", type=int, default=1000)
         parser.add_argument("--api-workers", type=int, default=4)
         parser.add_argument("--api-clients", type=int, default=4)
+        parser.add_argument("--mixed-seconds", type=float, default=20, help="length of the mixed workload")
         parser.add_argument("--posting-workers", type=int, default=4)
         parser.add_argument("--import-loans", type=int, default=10_000, help="loans of the book the import reads")
         parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated, of {', '.join(SECTIONS)}")
@@ -176,6 +178,20 @@ class Command(BaseCommand):
                 workers=options["api_workers"],
                 concurrency=options["api_clients"],
                 log_dir=log_dir,
+            )
+        if "mixed" in only:
+            self.results["mixed"] = self.section(
+                "mixed workload",
+                measure_mixed,
+                small,
+                big,
+                date(2026, 4, 20),
+                as_of,
+                self.log,
+                seconds=options["mixed_seconds"],
+                workers=options["api_workers"],
+                concurrency=options["api_clients"],
+                log_dir=Path(settings.BASE_DIR) / "var",
             )
         if "position" in only:
             fill = self.section(
