@@ -1,10 +1,8 @@
 import itertools
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.cache import cache
-from knox.models import AuthToken
+from factories import staff_client
 from rest_framework.test import APIClient
 
 from riskfund.ledger.models import Side
@@ -26,16 +24,9 @@ def make_staff(db):
     """``make_staff("bureau")`` → an APIClient holding a fresh knox token of a user with those roles."""
 
     def make(*roles: str, superuser: bool = False, username: str | None = None) -> APIClient:
-        user = get_user_model().objects.create_user(
-            username=username or f"u-{next(_serial)}", password="correct horse battery", is_superuser=superuser
+        return staff_client(
+            *roles, username=username or f"u-{next(_serial)}", password="correct horse battery", is_superuser=superuser
         )
-        for role in roles:
-            user.groups.add(Group.objects.get_or_create(name=role)[0])
-        _, token = AuthToken.objects.create(user=user)
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-        client.user = user
-        return client
 
     return make
 
@@ -50,7 +41,7 @@ def accounts(db):
 @pytest.fixture
 def seeded(policy_2021):
     """The 2021 policy, the funders with their accounts, the SME standard and the LPR."""
-    from tests.api.staff_world import seed_reference
+    from factories import seed_reference
 
     seed_reference()
     return policy_2021

@@ -6,42 +6,26 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from pipeline_support import COUNTER_GUARANTEES, collected, guarantor_approves
+from factories import (
+    DONGHE,
+    approved_recommendation,
+    guarantor,
+    inject,
+    make_uscc,
+    registered_loan,
+    seed_reference,
+    signed_bank,
+)
+from factories import small_enterprise as enterprise_of
+from pipeline_support import collected
 
 from riskfund.claims.models import Payable
 from riskfund.claims.services import compensation_claim
 from riskfund.lending.models import Enterprise, Loan
-from riskfund.lending.rules import add_months
-from riskfund.lending.services import (
-    application_create,
-    due_diligence_record,
-    enterprise_create,
-    loan_register,
-    recommendation_issue,
-)
 from riskfund.parties.models import Agreement, Bank, Funder, Guarantor, StaffProfile
-from riskfund.parties.seed import seed_funders
-from riskfund.parties.services import agreement_sign, bank_create, guarantor_create
-from riskfund.policy.seed import seed_industry_standards, seed_lpr
-from riskfund.policy.uscc import uscc_check_char
-from riskfund.pool.services import injection_post
 
 D = Decimal
-DONGHE = "150202"  # 东河区
-KUNDULUN = "150203"  # 昆都仑区
 _serials = itertools.count(1)
-
-
-def make_uscc(serial: int | None = None, area: str = DONGHE) -> str:
-    """A valid USCC: "91" + a 6-digit division code (chars 3–6 = its first four) + 9 digits + check char."""
-    first17 = f"91{area}{(serial if serial is not None else next(_serials)):09d}"
-    return first17 + uscc_check_char(first17)
-
-
-def seed_reference() -> None:
-    seed_funders()
-    seed_industry_standards()
-    seed_lpr()
 
 
 def district_officer(make_staff, district: str = DONGHE):
@@ -53,17 +37,8 @@ def district_officer(make_staff, district: str = DONGHE):
 
 def small_enterprise(*, district: str = DONGHE, name: str = "") -> Enterprise:
     """A small industrial enterprise (50 persons, revenue 10,000,000 — small by the 2011 standard)."""
-    uscc = make_uscc(area=district)
-    return enterprise_create(
-        uscc=uscc,
-        name=name or f"包头测试企业{uscc[-6:]}有限公司",
-        district_code=district,
-        industry="industry",
-        employees=50,
-        revenue=D("10000000"),
-        total_assets=D("8000000"),
-        established_on=date(2015, 6, 1),
-    )
+    uscc = make_uscc(next(_serials), area=district)
+    return enterprise_of(uscc=uscc, name=name or f"包头测试企业{uscc[-6:]}有限公司", district=district)
 
 
 @dataclass
@@ -80,39 +55,22 @@ def build_lending_world(*, compensate: bool = False) -> LendingWorld:
     12,000,000 > 10 × its deposit, so a top-up may be requested. With ``compensate`` the first loan is compensated
     on 2026-04-10 (38 days overdue): pool share 2,400,000, 1,000,000 from the deposit, 1,400,000 payable."""
     seed_reference()
-    injection_post(funder=Funder.objects.get(code=DONGHE), paid_on=date(2024, 1, 2), amount=D("4000000"))
-    bank = bank_create(code="BOB", name="包商测试银行")
-    guarantor = guarantor_create(code="BJDB", name="包头市百佳融资担保有限责任公司")
-    agreement = agreement_sign(bank=bank, guarantor=guarantor, signed_on=date(2024, 1, 3))
+    inject(DONGHE, "4000000", on=date(2024, 1, 2))
+    agreement = signed_bank(code="BOB", name="包商测试银行", guarantor=guarantor(), signed_on=date(2024, 1, 3))
+    bank, bjdb = agreement.bank, agreement.guarantor
     loans = []
     for number in (1, 2):
-        enterprise = small_enterprise()
-        application = application_create(
-            enterprise=enterprise, amount=D("6000000"), term_months=12, submitted_on=date(2025, 1, 2)
-        )
-        recommendation = recommendation_issue(
-            application=application, bank=bank, guarantor=guarantor, amount=D("6000000"), issued_on=date(2025, 1, 2)
-        )
-        guarantor_approves(recommendation, date(2025, 1, 2))
-        due_diligence_record(
-            recommendation=recommendation, party="bank", opinion="approve", reported_on=date(2025, 1, 2)
+        recommendation = approved_recommendation(
+            enterprise=small_enterprise(), bank=bank, guarantor=bjdb, amount="6000000", on=date(2025, 1, 2)
         )
         loans.append(
-            loan_register(
-                counter_guarantees=COUNTER_GUARANTEES,
-                bank=bank,
-                recommendation=recommendation,
-                contract_no=f"HT-{number:05d}",
-                principal=D("6000000"),
-                disbursed_on=date(2025, 3, 3),
-                maturity_on=add_months(date(2025, 3, 3), 12),
-                annual_rate=D("3.45"),
-                repayment_method="bullet",
+            registered_loan(
+                recommendation=recommendation, contract_no=f"HT-{number:05d}", disbursed_on=date(2025, 3, 3)
             )
         )
     if compensate:
         compensation_claim(loan=collected(loans[0], date(2026, 4, 10)), deducted_on=date(2026, 4, 10))
-    return LendingWorld(bank=bank, guarantor=guarantor, agreement=agreement, loans=loans)
+    return LendingWorld(bank=bank, guarantor=bjdb, agreement=agreement, loans=loans)
 
 
 def the_payable() -> Payable:

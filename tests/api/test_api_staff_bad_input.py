@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from factories import DONGHE, make_uscc
 
 from riskfund.claims.models import Payable
 from riskfund.cob.models import CobRun
@@ -20,7 +21,6 @@ from riskfund.parties.services import bank_create
 from riskfund.pool.models import DepositTopUp, Injection, InterestCredit
 from riskfund.pool.services import topup_request
 from tests.api.apihelpers import assert_problem, post
-from tests.api.staff_world import DONGHE, make_uscc
 
 TOMORROW = object()  # the day after the bureau's today, computed when the test runs (never at import)
 NOBODY = "00000000-0000-4000-8000-00000000beef"  # fixed: parametrize ids must match across xdist workers

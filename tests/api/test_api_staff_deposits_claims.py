@@ -67,8 +67,9 @@ def test_topup_requested_by_staff_is_approved_by_another_bureau_user_and_execute
 
 
 def test_topup_not_needed_when_outstanding_is_within_ten_times_the_deposit(policy_2021, make_staff):
+    from factories import seed_reference
+
     from riskfund.parties.services import bank_create
-    from tests.api.staff_world import seed_reference
 
     seed_reference()
     bank_create(code="BOB", name="包商测试银行")

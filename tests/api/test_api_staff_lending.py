@@ -2,11 +2,12 @@
 district office's scope: its own district only (SPEC §1)."""
 
 import pytest
+from factories import DONGHE, KUNDULUN, make_uscc
 
 from riskfund.lending.dishonest import DishonestListing
 from riskfund.lending.models import Application, Enterprise, PipelineEvent, SupportExtension
 from tests.api.apihelpers import assert_problem, post
-from tests.api.staff_world import DONGHE, KUNDULUN, district_officer, make_uscc
+from tests.api.staff_world import district_officer
 
 
 def enterprise_body(uscc: str, district: str = DONGHE, **figures) -> dict:

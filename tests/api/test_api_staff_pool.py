@@ -6,13 +6,14 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from factories import DONGHE, KUNDULUN
 
 from riskfund.cob.services import cob_run
 from riskfund.ledger.models import Transaction
 from riskfund.ledger.selectors import account_balance
 from riskfund.pool.models import Injection
 from tests.api.apihelpers import assert_problem, new_key, post
-from tests.api.staff_world import DONGHE, KUNDULUN, district_officer
+from tests.api.staff_world import district_officer
 
 D = Decimal
 

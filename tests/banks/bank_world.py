@@ -12,32 +12,28 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
-from knox.models import AuthToken
-from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
+from factories import (
+    DONGHE,
+    approved_recommendation,
+    fund_pool,
+    guarantor,
+    make_uscc,
+    registered_loan,
+    seed_reference,
+    signed_bank,
+    small_enterprise,
+    staff_client,
+)
 from rest_framework.test import APIClient
 
 from banks.auth import bank_api_key_issue
 from riskfund.lending.models import Enterprise, Recommendation
 from riskfund.lending.rules import add_months
-from riskfund.lending.services import (
-    application_create,
-    due_diligence_record,
-    enterprise_create,
-    loan_register,
-    recommendation_issue,
-)
-from riskfund.parties.models import Bank, Funder, Guarantor
-from riskfund.parties.seed import seed_funders
-from riskfund.parties.services import agreement_sign, bank_create, guarantor_create
+from riskfund.parties.models import Bank, Guarantor
 from riskfund.policy.models import PolicyVersion
-from riskfund.policy.seed import seed_industry_standards, seed_lpr
-from riskfund.policy.uscc import uscc_check_char
-from riskfund.pool.services import injection_post
 
 D = Decimal
-DISTRICT = "150202"  # 东河区
 FUNDED_ON = date(2024, 1, 2)
 SIGNED_ON = date(2024, 1, 3)
 PROBLEM_KEYS = {"type", "title", "status", "detail", "code"}
@@ -49,11 +45,6 @@ def today() -> date:
 
 def days_ago(n: int) -> date:
     return today() - timedelta(days=n)
-
-
-def make_uscc(serial: int, area: str = DISTRICT) -> str:
-    first17 = f"91{area}{serial:09d}"
-    return first17 + uscc_check_char(first17)
 
 
 def bank_client(key: str | None) -> APIClient:
@@ -101,63 +92,37 @@ class World:
         return bank_client(self.key_b)
 
     def staff(self) -> APIClient:
-        user = get_user_model().objects.create_user(username=f"staff-{uuid.uuid4().hex[:8]}", is_superuser=True)
-        _, token = AuthToken.objects.create(user=user)
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-        return client
+        return staff_client(username=f"staff-{uuid.uuid4().hex[:8]}", is_superuser=True)
 
     def enterprise(self) -> Enterprise:
         """A small industrial enterprise of 东河区 (50 persons, revenue 10,000,000)."""
         serial = next(self.serials)
-        return enterprise_create(
-            uscc=make_uscc(serial),
-            name=f"包头银行接口测试企业{serial}有限公司",
-            district_code=DISTRICT,
-            industry="industry",
-            employees=50,
-            revenue=D("10000000"),
-            total_assets=D("8000000"),
-            established_on=date(2015, 6, 1),
-        )
+        return small_enterprise(uscc=make_uscc(serial), name=f"包头银行接口测试企业{serial}有限公司")
 
     def recommendation(
         self, amount="1000000", *, bank: Bank | None = None, approve: bool = False, on: date | None = None
     ) -> Recommendation:
         """Application → recommendation to ``bank`` (default A) → the guarantor's approval (recorded by the bureau,
         art. 26); ``approve`` records the bank's approval too."""
-        bank = bank or self.bank_a
-        on = on or days_ago(200)
-        application = application_create(
-            enterprise=self.enterprise(), amount=D(amount), term_months=12, submitted_on=on
+        return approved_recommendation(
+            enterprise=self.enterprise(),
+            bank=bank or self.bank_a,
+            guarantor=self.guarantor,
+            amount=amount,
+            on=on or days_ago(200),
+            bank_approves=approve,
         )
-        recommendation = recommendation_issue(
-            application=application, bank=bank, guarantor=self.guarantor, amount=D(amount), issued_on=on
-        )
-        guarantor_approves(recommendation, on)
-        recommendation.refresh_from_db()
-        if approve:
-            due_diligence_record(recommendation=recommendation, party="bank", opinion="approve", reported_on=on)
-            recommendation.refresh_from_db()
-        return recommendation
 
     def loan(self, amount="1000000", *, bank: Bank | None = None, disbursed_on: date | None = None, **kwargs):
         """A registered bullet loan (through the service, for tests about other endpoints)."""
         recommendation = self.recommendation(amount, bank=bank, approve=True)
-        disbursed_on = disbursed_on or days_ago(30)
         values = {
-            "bank": recommendation.bank,
-            "recommendation": recommendation,
             "contract_no": f"SVC-{next(self.contracts):05d}",
-            "principal": D(amount),
-            "disbursed_on": disbursed_on,
-            "maturity_on": add_months(disbursed_on, 12),
-            "annual_rate": D("3.45"),
+            "principal": amount,
             "repayment_method": "bullet",
-            "counter_guarantees": COUNTER_GUARANTEES,
         }
         values.update(kwargs)
-        return loan_register(**values)
+        return registered_loan(recommendation=recommendation, disbursed_on=disbursed_on or days_ago(30), **values)
 
     def overdue_loan(self, amount="1000000", *, bank: Bank | None = None, overdue: int = 60):
         """An instalment loan whose first instalment (40 %) fell due ``overdue`` days ago, unpaid."""
@@ -187,16 +152,11 @@ def build_world(*, injections: dict[str, str] | None = None, signed_on: date = S
         effective_to=today() + timedelta(days=730),
         approved_at=timezone.now(),
     )
-    seed_funders()
-    seed_industry_standards()
-    seed_lpr()
-    for code, amount in (injections or {DISTRICT: "4000000"}).items():
-        injection_post(funder=Funder.objects.get(code=code), paid_on=FUNDED_ON, amount=D(amount))
-    guarantor = guarantor_create(code="BJDB", name="包头市百佳融资担保有限责任公司")
-    bank_a = bank_create(code="BOB", name="包商测试银行")
-    bank_b = bank_create(code="BOC", name="另一家测试银行")
-    for bank in (bank_a, bank_b):
-        agreement_sign(bank=bank, guarantor=guarantor, signed_on=signed_on)
+    seed_reference()
+    fund_pool(injections or {DONGHE: "4000000"}, on=FUNDED_ON)
+    bjdb = guarantor()
+    bank_a = signed_bank(code="BOB", name="包商测试银行", guarantor=bjdb, signed_on=signed_on).bank
+    bank_b = signed_bank(code="BOC", name="另一家测试银行", guarantor=bjdb, signed_on=signed_on).bank
     _, key_a = bank_api_key_issue(bank=bank_a, name="core A")
     _, key_b = bank_api_key_issue(bank=bank_b, name="core B")
-    return World(policy=policy, bank_a=bank_a, bank_b=bank_b, guarantor=guarantor, key_a=key_a, key_b=key_b)
+    return World(policy=policy, bank_a=bank_a, bank_b=bank_b, guarantor=bjdb, key_a=key_a, key_b=key_b)

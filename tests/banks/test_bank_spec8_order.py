@@ -20,44 +20,36 @@ began 1,000 days before the disbursement: 1,000 − 10 + 731 days > 3 years).
 from datetime import timedelta
 from decimal import Decimal
 
-from bank_world import World, assert_problem, bank_client, build_world, days_ago, make_uscc, post, today
-from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
+from bank_world import World, assert_problem, bank_client, build_world, days_ago, post, today
+from factories import KUNDULUN, approved_recommendation, inject, make_uscc, registered_loan, small_enterprise
+from pipeline_support import guarantor_approves
 
 from riskfund.lending.models import DishonestListing, Enterprise, ListingStatus, Loan
 from riskfund.lending.rules import add_months
 from riskfund.lending.services import (
     application_create,
-    due_diligence_record,
-    enterprise_create,
     enterprise_extension_grant,
     enterprise_list_dishonest,
     enterprise_update,
-    loan_register,
     recommendation_issue,
     repayment_post,
 )
-from riskfund.parties.models import Agreement, Funder
+from riskfund.parties.models import Agreement
 from riskfund.pool.models import PoolState
-from riskfund.pool.services import injection_post
 
 D = Decimal
 URL = "/api/v1/loans/"
-KUNDULUN = "150203"  # 昆都仑区
 
 
 def _inject(code: str, amount: str) -> None:
-    injection_post(funder=Funder.objects.get(code=code), paid_on=days_ago(400), amount=D(amount))
+    inject(code, amount, on=days_ago(400))
 
 
 def _enterprise() -> Enterprise:
-    return enterprise_create(
+    return small_enterprise(
         uscc=make_uscc(901, KUNDULUN),
         name="包头顺序测试企业有限公司",
-        district_code=KUNDULUN,
-        industry="industry",
-        employees=50,
-        revenue=D("10000000"),
-        total_assets=D("8000000"),
+        district=KUNDULUN,
         established_on=days_ago(4000),
     )
 
@@ -66,24 +58,16 @@ def _earlier_loan(world: World, enterprise: Enterprise) -> Loan:
     """A 1,000.00 loan of the same firm, disbursed 1,000 days ago for 24 months, repaid 40 days ago: contract
     HT-ORDER, and the start of an unbroken chain (the new loan comes 30 days after its closing)."""
     disbursed = days_ago(1000)
-    application = application_create(enterprise=enterprise, amount=D("1000"), term_months=24, submitted_on=disbursed)
-    recommendation = recommendation_issue(
-        application=application, bank=world.bank_a, guarantor=world.guarantor, amount=D("1000"), issued_on=disbursed
+    recommendation = approved_recommendation(
+        enterprise=enterprise, bank=world.bank_a, guarantor=world.guarantor, amount="1000", on=disbursed, term_months=24
     )
-    guarantor_approves(recommendation, disbursed)
-    due_diligence_record(recommendation=recommendation, party="bank", opinion="approve", reported_on=disbursed)
-    loan = loan_register(
-        bank=world.bank_a,
+    loan = registered_loan(
         recommendation=recommendation,
         contract_no="HT-ORDER",
-        principal=D("1000"),
         disbursed_on=disbursed,
         maturity_on=add_months(disbursed, 24),
-        annual_rate=D("3.45"),
-        repayment_method="bullet",
         extended_term=True,
         extended_reason="项目周期",
-        counter_guarantees=COUNTER_GUARANTEES,
     )
     repayment_post(loan=loan, paid_on=days_ago(40), principal=D("1000"), interest=D("69"))
     return loan

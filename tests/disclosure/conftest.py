@@ -13,21 +13,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.cache import cache
-from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "claims"))
 
 from claims_world import TODAY, World, build_world, inject
+from factories import staff_client
 from pipeline_support import collected
 
 from riskfund.claims.services import compensation_claim, recovery_post
 from riskfund.lending.models import Loan
 from riskfund.lending.services import repayment_post
-from riskfund.parties.models import Funder, StaffProfile
 from riskfund.pool.models import Injection
 from riskfund.pool.services import injection_reverse
 
@@ -98,15 +95,6 @@ def make_staff(db):
     ``district="150202"`` gives the user that district on its staff profile."""
 
     def make(*roles: str, district: str | None = None) -> APIClient:
-        user = get_user_model().objects.create_user(username=f"s-{next(_serial)}", password="x", is_staff=True)
-        for role in roles:
-            user.groups.add(Group.objects.get_or_create(name=role)[0])
-        if district:
-            StaffProfile.objects.create(user=user, district=Funder.objects.get(code=district))
-        _, token = AuthToken.objects.create(user=user)
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-        client.user = user
-        return client
+        return staff_client(*roles, username=f"s-{next(_serial)}", district=district, password="x", is_staff=True)
 
     return make

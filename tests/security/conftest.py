@@ -6,10 +6,8 @@ import runpy
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.cache import cache
-from knox.models import AuthToken
+from factories import staff_client
 from rest_framework.test import APIClient
 
 _serial = itertools.count(1)
@@ -28,16 +26,9 @@ def make_staff(db):
     """``make_staff("bureau")`` → an APIClient holding a knox token of a fresh user with those roles."""
 
     def make(*roles: str, superuser: bool = False) -> APIClient:
-        user = get_user_model().objects.create_user(
-            username=f"sec-{next(_serial)}", password="correct horse battery", is_superuser=superuser
+        return staff_client(
+            *roles, username=f"sec-{next(_serial)}", password="correct horse battery", is_superuser=superuser
         )
-        for role in roles:
-            user.groups.add(Group.objects.get_or_create(name=role)[0])
-        _, token = AuthToken.objects.create(user=user)
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-        client.user = user
-        return client
 
     return make
 

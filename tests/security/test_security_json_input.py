@@ -13,10 +13,11 @@ Also: a JSON body above 1 MiB is answered 413 before it is parsed (a 30 MB body 
 import json
 
 import pytest
+from factories import DONGHE, make_uscc, seed_reference
 
 from riskfund.lending.models import Application, Enterprise, Loan
 from tests.api.apihelpers import assert_problem, post
-from tests.api.staff_world import DONGHE, make_uscc, seed_reference, small_enterprise
+from tests.api.staff_world import small_enterprise
 from tests.banks.bank_world import days_ago
 
 MIB = 1024 * 1024

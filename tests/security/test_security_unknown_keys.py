@@ -3,6 +3,7 @@ net 100). An unknown key is a 400 naming it, at the top of a body and in every n
 cost key → 400"). The attack suite (test_attack_suite.py) sends unknown keys to every POST of the schema."""
 
 import pytest
+from factories import DONGHE, make_uscc, seed_reference
 from pipeline_support import collected
 
 from riskfund.claims.models import Recovery
@@ -10,7 +11,6 @@ from riskfund.claims.services import compensation_claim
 from riskfund.ledger.models import Transaction
 from riskfund.lending.models import Enterprise, Loan
 from tests.api.apihelpers import assert_problem, post
-from tests.api.staff_world import DONGHE, make_uscc, seed_reference
 from tests.banks.bank_world import days_ago, today
 
 
