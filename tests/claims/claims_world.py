@@ -8,27 +8,27 @@ from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 
+import factories
 from django.core.management import call_command
-from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
+from factories import (
+    DONGHE,
+    POOL_24_2_MILLION,
+    approved_recommendation,
+    fund_pool,
+    guarantor,
+    make_uscc,
+    registered_loan,
+    seed_reference,
+    signed_bank,
+    small_enterprise,
+)
 
 from riskfund.ledger.models import Account
 from riskfund.ledger.selectors import account_balance
 from riskfund.lending.models import Enterprise, Loan
-from riskfund.lending.services import (
-    application_create,
-    due_diligence_record,
-    enterprise_create,
-    loan_register,
-    recommendation_issue,
-)
 from riskfund.money import ZERO
 from riskfund.parties.models import Bank, Funder, Guarantor
-from riskfund.parties.seed import seed_funders
-from riskfund.parties.services import agreement_sign, bank_create, guarantor_create
-from riskfund.policy.seed import seed_industry_standards, seed_lpr
-from riskfund.policy.uscc import uscc_check_char
 from riskfund.pool.models import PoolState
-from riskfund.pool.services import injection_post
 
 D = Decimal
 FUNDED_ON = date(2024, 1, 2)
@@ -37,17 +37,11 @@ RECOMMENDED_ON = date(2024, 2, 20)
 DISBURSED_ON = date(2024, 3, 1)
 MATURITY_ON = date(2024, 9, 2)  # a Monday; M + 25 = 2024-09-27, M + 26 = 2024-09-28
 TODAY = date(2025, 12, 31)  # every service call passes ``today`` (inside the 2021 version)
-POOL_24_2_MILLION = {"region": "6000000", "city": "6000000", "150202": "8000000", "150203": "4200000"}
-
-
-def make_uscc(serial: int, area: str = "150202") -> str:
-    """A valid USCC: "91" + a 6-digit division code (chars 3–6 = its first four) + 9 digits + check char."""
-    first17 = f"91{area}{serial:09d}"
-    return first17 + uscc_check_char(first17)
 
 
 def inject(code: str, amount: str | Decimal, *, on: date = FUNDED_ON, kind: str = "injection"):
-    return injection_post(funder=Funder.objects.get(code=code), paid_on=on, amount=D(amount), kind=kind)
+    """A funder's payment, on 2024-01-02 unless ``on`` says otherwise."""
+    return factories.inject(code, amount, on=on, kind=kind)
 
 
 def after(d: date, days: int) -> date:
@@ -62,40 +56,28 @@ class World:
     serials: itertools.count = field(default_factory=lambda: itertools.count(1))
     contracts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
-    def enterprise(self, district: str = "150202") -> Enterprise:
+    def enterprise(self, district: str = DONGHE) -> Enterprise:
         """A small industrial enterprise (50 persons, revenue 10,000,000) registered in ``district``."""
         serial = next(self.serials)
-        return enterprise_create(
-            uscc=make_uscc(serial, district),
-            name=f"包头代偿测试企业{serial}有限公司",
-            district_code=district,
-            industry="industry",
-            employees=50,
-            revenue=D("10000000"),
-            total_assets=D("8000000"),
-            established_on=date(2015, 6, 1),
+        return small_enterprise(
+            uscc=make_uscc(serial, district), name=f"包头代偿测试企业{serial}有限公司", district=district
         )
 
     def recommendation(self, enterprise: Enterprise, amount: Decimal, *, bank: Bank | None = None):
-        bank = bank or self.bank
-        application = application_create(
-            enterprise=enterprise, amount=amount, term_months=12, submitted_on=RECOMMENDED_ON
+        return approved_recommendation(
+            enterprise=enterprise,
+            bank=bank or self.bank,
+            guarantor=self.guarantor,
+            amount=amount,
+            on=RECOMMENDED_ON,
+            today=TODAY,
         )
-        recommendation = recommendation_issue(
-            application=application, bank=bank, guarantor=self.guarantor, amount=amount, issued_on=RECOMMENDED_ON
-        )
-        guarantor_approves(recommendation, RECOMMENDED_ON, TODAY)
-        due_diligence_record(
-            recommendation=recommendation, party="bank", opinion="approve", reported_on=RECOMMENDED_ON, today=TODAY
-        )
-        recommendation.refresh_from_db()
-        return recommendation
 
     def lend(
         self,
         principal: str | Decimal,
         *,
-        district: str = "150202",
+        district: str = DONGHE,
         enterprise: Enterprise | None = None,
         bank: Bank | None = None,
         disbursed_on: date = DISBURSED_ON,
@@ -106,17 +88,12 @@ class World:
         """A bullet loan (or instalments with ``schedule``) registered through the lending services."""
         principal = D(principal)
         enterprise = enterprise or self.enterprise(district)
-        recommendation = self.recommendation(enterprise, principal, bank=bank)
-        return loan_register(
-            counter_guarantees=COUNTER_GUARANTEES,
-            bank=recommendation.bank,
-            recommendation=recommendation,
+        return registered_loan(
+            recommendation=self.recommendation(enterprise, principal, bank=bank),
             contract_no=f"DC-{next(self.contracts):05d}",
             principal=principal,
             disbursed_on=disbursed_on,
             maturity_on=maturity_on,
-            annual_rate=D("3.45"),
-            repayment_method="instalments" if schedule else "bullet",
             schedule=schedule,
             today=today,
         )
@@ -126,15 +103,10 @@ def build_world(policy, *, injections: dict[str, str] | None = None, bank_code: 
     """Seed funders, the SME standard and the LPR; pay ``injections`` in on 2024-01-02 (default: region 6,000,000,
     city 6,000,000, 东河区 150202 8,000,000, 昆都仑区 150203 4,200,000 → F = 24,200,000); sign BOB × BJDB on
     2024-01-03, which moves the initial 1,000,000 deposit from pool:special to deposit:BOB (B unchanged)."""
-    seed_funders()
-    seed_industry_standards()
-    seed_lpr()
-    for code, amount in (injections or POOL_24_2_MILLION).items():
-        inject(code, amount)
-    bank = bank_create(code=bank_code, name="包商代偿测试银行")
-    guarantor = guarantor_create(code="BJDB", name="包头市百佳融资担保有限责任公司")
-    agreement_sign(bank=bank, guarantor=guarantor, signed_on=SIGNED_ON)
-    return World(policy=policy, bank=bank, guarantor=guarantor)
+    seed_reference()
+    fund_pool(injections or POOL_24_2_MILLION, on=FUNDED_ON)
+    agreement = signed_bank(code=bank_code, name="包商代偿测试银行", guarantor=guarantor(), signed_on=SIGNED_ON)
+    return World(policy=policy, bank=agreement.bank, guarantor=agreement.guarantor)
 
 
 def balance(code: str) -> Decimal:

@@ -11,14 +11,15 @@ from claims_world import MATURITY_ON, RECOMMENDED_ON, TODAY, after
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from pipeline_support import COUNTER_GUARANTEES, collected
+from factories import registered_loan
+from pipeline_support import collected
 
 from riskfund.approvals.models import ApprovalKind
 from riskfund.approvals.services import approval_approve, approval_request
 from riskfund.claims.services import compensation_claim
 from riskfund.errors import RuleViolation
 from riskfund.lending.models import DishonestAction, DishonestCause, DishonestListing, DishonestRecord, Enterprise
-from riskfund.lending.services import application_create, listing_decide, loan_register, recommendation_issue
+from riskfund.lending.services import application_create, listing_decide, recommendation_issue
 from riskfund.lending.services.enterprises import enterprise_lift_dishonest, enterprise_list_dishonest
 
 D = Decimal
@@ -50,16 +51,12 @@ def _code(call) -> tuple[str, str]:
 
 
 def _register(world, recommendation, contract_no: str):
-    return loan_register(
-        counter_guarantees=COUNTER_GUARANTEES,
-        bank=world.bank,
+    return registered_loan(
         recommendation=recommendation,
         contract_no=contract_no,
-        principal=D("300000"),
+        principal="300000",
         disbursed_on=after(MATURITY_ON, 40),
         maturity_on=after(MATURITY_ON, 200),
-        annual_rate=D("3.45"),
-        repayment_method="bullet",
         today=TODAY,
     )
 

@@ -16,9 +16,20 @@ import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
-from claims_world import assert_pool_invariants, make_uscc
+from claims_world import assert_pool_invariants
 from django.db import transaction
 from django.db.models import F, Sum
+from factories import (
+    approved_recommendation,
+    fund_pool,
+    guarantor,
+    inject,
+    make_uscc,
+    registered_loan,
+    seed_reference,
+    signed_bank,
+    small_enterprise,
+)
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -29,7 +40,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from pipeline_support import COUNTER_GUARANTEES, collected, guarantor_approves
+from pipeline_support import collected
 
 from riskfund.claims.models import Compensation, Payable, Recovery
 from riskfund.claims.services import compensation_claim, payable_settle, recovery_post
@@ -37,21 +48,11 @@ from riskfund.errors import RuleViolation
 from riskfund.ledger.selectors import account_balance
 from riskfund.lending.models import Loan, LoanStatus, ScheduleLine
 from riskfund.lending.selectors import overdue_days
-from riskfund.lending.services import (
-    application_create,
-    due_diligence_record,
-    enterprise_create,
-    loan_register,
-    recommendation_issue,
-    repayment_post,
-)
+from riskfund.lending.services import repayment_post
 from riskfund.money import FEN, ZERO, allocate
-from riskfund.parties.models import Bank, Funder, Guarantor
-from riskfund.parties.seed import seed_funders
-from riskfund.parties.services import agreement_sign, bank_create, guarantor_create
-from riskfund.policy.seed import seed_industry_standards, seed_lpr
+from riskfund.parties.models import Bank, Guarantor
 from riskfund.pool.models import PoolState
-from riskfund.pool.services import injection_post, interest_post
+from riskfund.pool.services import interest_post
 
 D = Decimal
 START = date(2024, 1, 2)
@@ -94,11 +95,10 @@ class ClaimsMachine(RuleBasedStateMachine):
         amounts=st.lists(st.integers(min_value=1_000_000, max_value=3_000_000), min_size=len(FUNDERS), max_size=5)
     )
     def fund_and_sign(self, amounts):
-        for code, amount in zip(FUNDERS, amounts, strict=True):
-            injection_post(funder=Funder.objects.get(code=code), paid_on=self.clock, amount=D(amount))
-        guarantor = guarantor_create(code="BJDB", name="百佳担保")
+        fund_pool(dict(zip(FUNDERS, amounts, strict=True)), on=self.clock)
+        bjdb = guarantor(name="百佳担保")
         for code in ("BOB", "CCB"):
-            agreement_sign(bank=bank_create(code=code, name=code), guarantor=guarantor, signed_on=self.clock)
+            signed_bank(code=code, name=code, guarantor=bjdb, signed_on=self.clock)
 
     # --- the rules ---------------------------------------------------------------------------------------------
 
@@ -112,8 +112,7 @@ class ClaimsMachine(RuleBasedStateMachine):
         kind=st.sampled_from(["injection", "replenishment"]),
     )
     def inject(self, code, amount, kind):
-        amount = fens(amount)
-        injection_post(funder=Funder.objects.get(code=code), paid_on=self.clock, amount=amount, kind=kind)
+        inject(code, fens(amount), on=self.clock, kind=kind)
 
     @rule(amount=st.integers(min_value=1, max_value=5_000_000), account=st.sampled_from(["special", "BOB", "CCB"]))
     def interest(self, amount, account):
@@ -130,27 +129,14 @@ class ClaimsMachine(RuleBasedStateMachine):
     def lend(self, principal, district, bank, term, instalments):
         amount = fens(principal)
         serial = next(self.serials)
-        enterprise = enterprise_create(
-            uscc=make_uscc(serial, district),
-            name=f"状态机企业{serial}",
-            district_code=district,
-            industry="industry",
-            employees=50,
-            revenue=D("10000000"),
-            total_assets=D("8000000"),
-            established_on=date(2015, 6, 1),
-        )
-        application = application_create(enterprise=enterprise, amount=amount, term_months=12, submitted_on=self.clock)
-        recommendation = recommendation_issue(
-            application=application,
+        enterprise = small_enterprise(uscc=make_uscc(serial, district), name=f"状态机企业{serial}", district=district)
+        recommendation = approved_recommendation(
+            enterprise=enterprise,
             bank=Bank.objects.get(code=bank),
             guarantor=Guarantor.objects.get(code="BJDB"),
             amount=amount,
-            issued_on=self.clock,
-        )
-        guarantor_approves(recommendation, self.clock, self.clock)
-        due_diligence_record(
-            recommendation=recommendation, party="bank", opinion="approve", reported_on=self.clock, today=self.clock
+            on=self.clock,
+            today=self.clock,
         )
         maturity = self.clock + timedelta(days=2 * term)
         schedule = None
@@ -161,16 +147,12 @@ class ClaimsMachine(RuleBasedStateMachine):
                 {"due_on": maturity, "principal": amount - first},
             ]
         try:
-            loan_register(
-                counter_guarantees=COUNTER_GUARANTEES,
-                bank=recommendation.bank,
+            registered_loan(
                 recommendation=recommendation,
                 contract_no=f"SM-{serial:05d}",
                 principal=amount,
                 disbursed_on=self.clock,
                 maturity_on=maturity,
-                annual_rate=D("3.45"),
-                repayment_method="instalments" if instalments else "bullet",
                 schedule=schedule,
                 today=self.clock,
             )
@@ -296,9 +278,7 @@ class ClaimsMachine(RuleBasedStateMachine):
 
 
 def test_claims_state_machine_keeps_every_pool_invariant(policy_2021):
-    seed_funders()
-    seed_industry_standards()
-    seed_lpr()
+    seed_reference()
     run_state_machine_as_test(
         ClaimsMachine,
         settings=settings(

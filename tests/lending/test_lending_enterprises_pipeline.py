@@ -5,7 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from lending_world import TODAY, make_uscc
+from factories import make_uscc
+from lending_world import TODAY
 
 from riskfund.errors import RuleViolation
 from riskfund.lending.models import (
