@@ -8,37 +8,32 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
+from factories import (
+    DONGHE,
+    KUNDULUN,
+    approved_recommendation,
+    guarantor,
+    inject,
+    make_uscc,
+    registered_loan,
+    seed_reference,
+    signed_bank,
+    small_enterprise,
+)
 
 from riskfund.cob.models import BucketChange, CobFlag, CobRun, LoanStatus, PoolSnapshot
 from riskfund.lending.models import Loan
-from riskfund.lending.rules import add_months
-from riskfund.lending.services import (
-    application_create,
-    due_diligence_record,
-    enterprise_create,
-    loan_register,
-    recommendation_issue,
-    repayment_post,
-)
+from riskfund.lending.services import repayment_post
 from riskfund.outbox.models import OutboxEvent
-from riskfund.parties.models import Bank, Funder, Guarantor
-from riskfund.parties.seed import seed_funders
-from riskfund.parties.services import agreement_end, agreement_sign, bank_create, guarantor_create
-from riskfund.policy.seed import seed_industry_standards, seed_lpr
-from riskfund.policy.uscc import uscc_check_char
+from riskfund.parties.models import Bank, Guarantor
+from riskfund.parties.services import agreement_end
 from riskfund.pool.models import PoolState, PoolStateChange
-from riskfund.pool.services import injection_post, topup_approve, topup_request
+from riskfund.pool.services import topup_approve, topup_request
 
 D = Decimal
-DISTRICT = "150202"  # 东河区
-SHORT_DISTRICT = "150203"  # 昆都仑区: 1,000,000 paid 2023-01-02, below 8,000,000 after 2025-01-02 (art. 8)
+DISTRICT = DONGHE
+SHORT_DISTRICT = KUNDULUN  # 昆都仑区: 1,000,000 paid 2023-01-02, below 8,000,000 after 2025-01-02 (art. 8)
 TODAY = date(2025, 12, 31)
-
-
-def make_uscc(serial: int, area: str = DISTRICT) -> str:
-    first17 = f"91{area}{serial:09d}"
-    return first17 + uscc_check_char(first17)
 
 
 @dataclass
@@ -53,37 +48,22 @@ class World:
     def lend(self, principal: str, *, disbursed_on: date, maturity_on: date | None = None, schedule=None) -> Loan:
         """Enterprise → application → recommendation → the bank's approval → registration (art. 24–27)."""
         serial = next(self.serials)
-        enterprise = enterprise_create(
-            uscc=make_uscc(serial),
-            name=f"包头日终测试企业{serial}有限公司",
-            district_code=DISTRICT,
-            industry="industry",
-            employees=50,
-            revenue=D("10000000"),
-            total_assets=D("8000000"),
-            established_on=date(2015, 6, 1),
-        )
-        on = disbursed_on - timedelta(days=5)
-        application = application_create(enterprise=enterprise, amount=D(principal), term_months=12, submitted_on=on)
-        recommendation = recommendation_issue(
-            application=application, bank=self.bank, guarantor=self.guarantor, amount=D(principal), issued_on=on
-        )
-        guarantor_approves(recommendation, on, TODAY)
-        due_diligence_record(
-            recommendation=recommendation, party="bank", opinion="approve", reported_on=on, today=TODAY
-        )
-        recommendation.refresh_from_db()
-        return loan_register(
-            counter_guarantees=COUNTER_GUARANTEES,
+        enterprise = small_enterprise(uscc=make_uscc(serial), name=f"包头日终测试企业{serial}有限公司")
+        recommendation = approved_recommendation(
+            enterprise=enterprise,
             bank=self.bank,
+            guarantor=self.guarantor,
+            amount=principal,
+            on=disbursed_on - timedelta(days=5),
+            today=TODAY,
+        )
+        return registered_loan(
             recommendation=recommendation,
             contract_no=f"COB-{next(self.contracts):05d}",
-            principal=D(principal),
+            principal=principal,
             disbursed_on=disbursed_on,
-            maturity_on=maturity_on or add_months(disbursed_on, 12),
-            annual_rate=D("3.45"),
-            repayment_method="instalments" if schedule else "bullet",
-            schedule=[{"due_on": due, "principal": D(amount)} for due, amount in schedule or ()],
+            maturity_on=maturity_on,
+            schedule=[(due, D(amount)) for due, amount in schedule] if schedule else None,
             today=TODAY,
         )
 
@@ -94,23 +74,19 @@ class World:
 def build_world() -> World:
     """Funded pool (B = 9,000,000 with the two deposits), bank BOB with its agreement, bank BOC whose agreement ended
     on 2025-02-03 with its deposit not returned (art. 18), and a district short of its minimum (art. 8)."""
-    seed_funders()
-    seed_industry_standards()
-    seed_lpr()
+    seed_reference()
     for code, amount, paid_on in (
         ("region", "2000000", date(2024, 1, 2)),
         ("city", "2000000", date(2024, 1, 2)),
         (DISTRICT, "4000000", date(2024, 1, 2)),
         (SHORT_DISTRICT, "1000000", date(2023, 1, 2)),
     ):
-        injection_post(funder=Funder.objects.get(code=code), paid_on=paid_on, amount=D(amount))
-    guarantor = guarantor_create(code="BJDB", name="包头市百佳融资担保有限责任公司")
-    bank = bank_create(code="BOB", name="包商日终测试银行")
-    agreement_sign(bank=bank, guarantor=guarantor, signed_on=date(2024, 1, 3))
-    other = bank_create(code="BOC", name="停止合作测试银行")
-    other_agreement = agreement_sign(bank=other, guarantor=guarantor, signed_on=date(2024, 1, 3))
+        inject(code, amount, on=paid_on)
+    bjdb = guarantor()
+    bank = signed_bank(code="BOB", name="包商日终测试银行", guarantor=bjdb, signed_on=date(2024, 1, 3)).bank
+    other_agreement = signed_bank(code="BOC", name="停止合作测试银行", guarantor=bjdb, signed_on=date(2024, 1, 3))
     agreement_end(agreement=other_agreement, ended_on=date(2025, 2, 3))
-    return World(bank=bank, other_bank=other, guarantor=guarantor)
+    return World(bank=bank, other_bank=other_agreement.bank, guarantor=bjdb)
 
 
 def build_portfolio() -> World:
