@@ -17,26 +17,24 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from factories import (
+    POOL_24_2_MILLION,
+    approved_recommendation,
+    fund_pool,
+    guarantor,
+    make_uscc,
+    registered_loan,
+    seed_reference,
+    signed_bank,
+    small_enterprise,
+)
 from pipeline_support import collected
 
 from riskfund.claims.services import compensation_claim, recovery_post
 from riskfund.cob.services import cob_run
 from riskfund.lending.models import Loan
-from riskfund.lending.services import (
-    application_create,
-    due_diligence_record,
-    enterprise_create,
-    loan_event_record,
-    loan_register,
-    recommendation_issue,
-    repayment_post,
-)
-from riskfund.parties.models import Funder
-from riskfund.parties.seed import seed_funders
-from riskfund.parties.services import agreement_sign, bank_create, guarantor_create
-from riskfund.policy.seed import seed_industry_standards, seed_lpr
-from riskfund.policy.uscc import uscc_check_char
-from riskfund.pool.services import injection_post
+from riskfund.lending.services import loan_event_record, repayment_post
+from riskfund.parties.models import Agreement
 
 D = Decimal
 TODAY = date(2025, 12, 31)
@@ -50,43 +48,25 @@ class World:
     loans: dict[str, Loan]
 
 
-def _uscc(serial: int) -> str:
-    first17 = f"91150202{serial:09d}"
-    return first17 + uscc_check_char(first17)
-
-
-def _lend(serial, bank, guarantor, principal: str, maturity: date, schedule=None) -> Loan:
-    enterprise = enterprise_create(
-        uscc=_uscc(serial),
-        name=f"包头预测测试企业{serial}有限公司",
-        district_code="150202",
-        industry="industry",
-        employees=50,
-        revenue=D("10000000"),
-        total_assets=D("8000000"),
-        established_on=date(2015, 6, 1),
+def _lend(serial: int, agreement: Agreement, principal: str, maturity: date, schedule=None) -> Loan:
+    """A loan of 东河区 recommended on 2024-02-20, approved by both on 2024-02-21, disbursed 2024-03-01, with a
+    guarantee as its counter-guarantee."""
+    enterprise = small_enterprise(uscc=make_uscc(serial), name=f"包头预测测试企业{serial}有限公司")
+    recommendation = approved_recommendation(
+        enterprise=enterprise,
+        bank=agreement.bank,
+        guarantor=agreement.guarantor,
+        amount=principal,
+        on=date(2024, 2, 20),
+        reported_on=date(2024, 2, 21),
+        today=TODAY,
     )
-    amount = D(principal)
-    application = application_create(
-        enterprise=enterprise, amount=amount, term_months=12, submitted_on=date(2024, 2, 20)
-    )
-    recommendation = recommendation_issue(
-        application=application, bank=bank, guarantor=guarantor, amount=amount, issued_on=date(2024, 2, 20)
-    )
-    for party in ("guarantor", "bank"):  # art. 26: both opinions gate the loan
-        due_diligence_record(
-            recommendation=recommendation, party=party, opinion="approve", reported_on=date(2024, 2, 21), today=TODAY
-        )
-    recommendation.refresh_from_db()
-    return loan_register(
-        bank=bank,
+    return registered_loan(
         recommendation=recommendation,
         contract_no=f"OL-{serial:03d}",
-        principal=amount,
+        principal=principal,
         disbursed_on=DISBURSED,
         maturity_on=maturity,
-        annual_rate=D("3.45"),
-        repayment_method="instalments" if schedule else "bullet",
         schedule=schedule,
         counter_guarantees=[{"kind": "guarantee", "description": "保证", "value": None}],
         today=TODAY,
@@ -94,20 +74,15 @@ def _lend(serial, bank, guarantor, principal: str, maturity: date, schedule=None
 
 
 def build_world() -> World:
-    seed_funders()
-    seed_industry_standards()
-    seed_lpr()
-    for code, amount in {"region": "6000000", "city": "6000000", "150202": "8000000", "150203": "4200000"}.items():
-        injection_post(funder=Funder.objects.get(code=code), paid_on=date(2024, 1, 2), amount=D(amount))
-    bank = bank_create(code="BOB", name="包商预测测试银行")
-    guarantor = guarantor_create(code="BJDB", name="包头市百佳融资担保有限责任公司")
-    agreement_sign(bank=bank, guarantor=guarantor, signed_on=date(2024, 1, 3))
+    seed_reference()
+    fund_pool(POOL_24_2_MILLION, on=date(2024, 1, 2))
+    agreement = signed_bank(code="BOB", name="包商预测测试银行", guarantor=guarantor(), signed_on=date(2024, 1, 3))
     serial = itertools.count(1)
-    a = _lend(next(serial), bank, guarantor, "1000000", date(2024, 9, 2))
+    a = _lend(next(serial), agreement, "1000000", date(2024, 9, 2))
     schedule = [(date(2024, 5, 1), D("200000")), (date(2024, 7, 15), D("200000")), (date(2024, 9, 2), D("200000"))]
-    b = _lend(next(serial), bank, guarantor, "600000", date(2024, 9, 2), schedule=schedule)
-    c = _lend(next(serial), bank, guarantor, "500000", date(2024, 6, 3))
-    d = _lend(next(serial), bank, guarantor, "800000", date(2024, 4, 1))
+    b = _lend(next(serial), agreement, "600000", date(2024, 9, 2), schedule=schedule)
+    c = _lend(next(serial), agreement, "500000", date(2024, 6, 3))
+    d = _lend(next(serial), agreement, "800000", date(2024, 4, 1))
     cob_run(business_date=RUNS[0], today=TODAY)
     cob_run(business_date=RUNS[1], today=TODAY)
     repayment_post(loan=b, paid_on=date(2024, 5, 1), principal=D("200000"), interest=D("1725.00"), today=TODAY)
