@@ -35,99 +35,61 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from factories import (
+    approved_recommendation,
+    fund_pool,
+    guarantor,
+    make_uscc,
+    registered_loan,
+    seed_reference,
+    signed_bank,
+    small_enterprise,
+)
 from openpyxl import load_workbook
-from pipeline_support import COUNTER_GUARANTEES, collected, guarantor_approves
+from pipeline_support import collected
 
 from riskfund.claims.services import compensation_claim, recovery_post
 from riskfund.dashboard.reports import EXPORT_KIND, bank_performance, clean_params, rate, report_sheets, report_years
 from riskfund.errors import RuleViolation
 from riskfund.exports.models import ExportJob
 from riskfund.exports.services import export_job_start
-from riskfund.lending.services import (
-    application_create,
-    due_diligence_record,
-    enterprise_create,
-    loan_register,
-    recommendation_issue,
-)
-from riskfund.parties.models import Funder
-from riskfund.parties.seed import seed_funders
-from riskfund.parties.services import agreement_sign, bank_create, guarantor_create
-from riskfund.policy.seed import seed_industry_standards, seed_lpr
-from riskfund.policy.uscc import uscc_check_char
-from riskfund.pool.services import injection_post
 
 D = Decimal
 
 
-def _uscc(serial: int) -> str:
-    first17 = f"91150202{serial:09d}"
-    return first17 + uscc_check_char(first17)
-
-
 def _enterprise(serial: int):
-    return enterprise_create(
-        uscc=_uscc(serial),
-        name=f"包头考核测试企业{serial}有限公司",
-        district_code="150202",
-        industry="industry",
-        employees=50,
-        revenue=D("10000000"),
-        total_assets=D("8000000"),
-        established_on=date(2015, 6, 1),
-    )
+    return small_enterprise(uscc=make_uscc(serial), name=f"包头考核测试企业{serial}有限公司")
 
 
 def _lend(contract, bank, guarantor, enterprise, principal, disbursed, maturity, *, registered_on):
     recommended = date(disbursed.year, disbursed.month, 1) if disbursed.day > 1 else disbursed
-    application = application_create(
-        enterprise=enterprise, amount=D(principal), term_months=12, submitted_on=recommended
+    recommendation = approved_recommendation(
+        enterprise=enterprise, bank=bank, guarantor=guarantor, amount=principal, on=recommended, today=registered_on
     )
-    recommendation = recommendation_issue(
-        application=application, bank=bank, guarantor=guarantor, amount=D(principal), issued_on=recommended
-    )
-    guarantor_approves(recommendation, recommended, registered_on)
-    due_diligence_record(
-        recommendation=recommendation, party="bank", opinion="approve", reported_on=recommended, today=registered_on
-    )
-    recommendation.refresh_from_db()
-    return loan_register(
-        counter_guarantees=COUNTER_GUARANTEES,
-        bank=bank,
+    return registered_loan(
         recommendation=recommendation,
         contract_no=contract,
-        principal=D(principal),
+        principal=principal,
         disbursed_on=disbursed,
         maturity_on=maturity,
-        annual_rate=D("3.45"),
-        repayment_method="bullet",
         today=registered_on,
     )
 
 
 @pytest.fixture
 def portfolio(policy_2021):
-    seed_funders()
-    seed_industry_standards()
-    seed_lpr()
-    for code, amount in {"region": "6000000", "city": "6000000", "150202": "8000000"}.items():
-        injection_post(funder=Funder.objects.get(code=code), paid_on=date(2024, 1, 2), amount=D(amount))
-    guarantor = guarantor_create(code="BJDB", name="包头市百佳融资担保有限责任公司")
-    bob = bank_create(code="BOB", name="包商考核测试银行")
-    icbc = bank_create(code="ICBC", name="工商考核测试银行")
-    for bank in (bob, icbc):
-        agreement_sign(bank=bank, guarantor=guarantor, signed_on=date(2024, 1, 3))
+    seed_reference()
+    fund_pool({"region": "6000000", "city": "6000000", "150202": "8000000"}, on=date(2024, 1, 2))
+    bjdb = guarantor()
+    bob = signed_bank(code="BOB", name="包商考核测试银行", guarantor=bjdb, signed_on=date(2024, 1, 3)).bank
+    icbc = signed_bank(code="ICBC", name="工商考核测试银行", guarantor=bjdb, signed_on=date(2024, 1, 3)).bank
     e1, e2, e3, e4 = (_enterprise(n) for n in (1, 2, 3, 4))
-    _lend("L1", bob, guarantor, e1, "500000.00", date(2024, 3, 1), date(2025, 2, 28), registered_on=date(2024, 3, 1))
-    _lend("L2", bob, guarantor, e1, "300000.00", date(2024, 4, 1), date(2025, 3, 31), registered_on=date(2024, 4, 15))
-    l3 = _lend(
-        "L3", bob, guarantor, e2, "200000.00", date(2024, 3, 1), date(2024, 9, 2), registered_on=date(2024, 3, 1)
-    )
-    l4 = _lend(
-        "L4", icbc, guarantor, e3, "1000000.00", date(2024, 5, 6), date(2024, 11, 6), registered_on=date(2024, 5, 6)
-    )
-    _lend("L5", icbc, guarantor, e1, "400000.00", date(2024, 6, 3), date(2025, 6, 3), registered_on=date(2024, 6, 3))
-    _lend("L6", icbc, guarantor, e4, "600000.00", date(2025, 2, 3), date(2026, 2, 3), registered_on=date(2025, 2, 3))
+    _lend("L1", bob, bjdb, e1, "500000.00", date(2024, 3, 1), date(2025, 2, 28), registered_on=date(2024, 3, 1))
+    _lend("L2", bob, bjdb, e1, "300000.00", date(2024, 4, 1), date(2025, 3, 31), registered_on=date(2024, 4, 15))
+    l3 = _lend("L3", bob, bjdb, e2, "200000.00", date(2024, 3, 1), date(2024, 9, 2), registered_on=date(2024, 3, 1))
+    l4 = _lend("L4", icbc, bjdb, e3, "1000000.00", date(2024, 5, 6), date(2024, 11, 6), registered_on=date(2024, 5, 6))
+    _lend("L5", icbc, bjdb, e1, "400000.00", date(2024, 6, 3), date(2025, 6, 3), registered_on=date(2024, 6, 3))
+    _lend("L6", icbc, bjdb, e4, "600000.00", date(2025, 2, 3), date(2026, 2, 3), registered_on=date(2025, 2, 3))
     compensation_claim(loan=collected(l3, date(2024, 9, 28)), deducted_on=date(2024, 9, 28), today=date(2024, 9, 28))
     compensation_claim(loan=collected(l4, date(2024, 12, 5)), deducted_on=date(2024, 12, 5), today=date(2025, 1, 10))
     recovery_post(

@@ -11,24 +11,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "banks"))
 
-from bank_world import World, assert_problem, bank_client, build_world, make_uscc
+from bank_world import World, assert_problem, bank_client, build_world
+from factories import approved_recommendation, make_uscc, registered_loan, small_enterprise
 from openpyxl import load_workbook
-from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
 
 from riskfund.lending.models import Loan
-from riskfund.lending.rules import add_months
-from riskfund.lending.services import (
-    application_create,
-    due_diligence_record,
-    enterprise_create,
-    loan_register,
-    recommendation_issue,
-)
 from riskfund.money import FEN
 
 __all__ = ["AS_OF", "World", "assert_problem", "bank_client", "build_world", "cell_money", "lend", "read_sheets"]
 
-D = Decimal
 AS_OF = date(2025, 3, 31)  # the reconciliation tests' date
 _serials = iter(range(500, 10_000))
 
@@ -44,38 +35,13 @@ def lend(
     **kwargs,
 ) -> Loan:
     """A loan registered through the services: enterprise → application → recommendation → approval → loan."""
-    bank = bank or world.bank_a
     serial = next(_serials)
-    enterprise = enterprise_create(
-        uscc=make_uscc(serial),
-        name=name or f"包头对账测试企业{serial}有限公司",
-        district_code="150202",
-        industry="industry",
-        employees=50,
-        revenue=D("10000000"),
-        total_assets=D("8000000"),
-        established_on=date(2015, 6, 1),
+    enterprise = small_enterprise(uscc=make_uscc(serial), name=name or f"包头对账测试企业{serial}有限公司")
+    recommendation = approved_recommendation(
+        enterprise=enterprise, bank=bank or world.bank_a, guarantor=world.guarantor, amount=amount, on=date(2024, 6, 1)
     )
-    on = date(2024, 6, 1)
-    application = application_create(enterprise=enterprise, amount=D(amount), term_months=12, submitted_on=on)
-    recommendation = recommendation_issue(
-        application=application, bank=bank, guarantor=world.guarantor, amount=D(amount), issued_on=on
-    )
-    guarantor_approves(recommendation, on)
-    due_diligence_record(recommendation=recommendation, party="bank", opinion="approve", reported_on=on)
-    recommendation.refresh_from_db()
-    values = {
-        "bank": bank,
-        "recommendation": recommendation,
-        "contract_no": contract_no,
-        "principal": D(amount),
-        "disbursed_on": disbursed_on,
-        "maturity_on": add_months(disbursed_on, 12),
-        "annual_rate": D("3.45"),
-        "repayment_method": "bullet",
-    }
-    values.update(kwargs)
-    return loan_register(**{"counter_guarantees": COUNTER_GUARANTEES, **values})
+    values = {"contract_no": contract_no, "principal": amount, "repayment_method": "bullet", **kwargs}
+    return registered_loan(recommendation=recommendation, disbursed_on=disbursed_on, **values)
 
 
 def read_sheets(content: bytes) -> dict[str, list[tuple]]:
