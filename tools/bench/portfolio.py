@@ -80,7 +80,7 @@ class LoanBook:
         self.totals = Totals()
         self.accounts = dict(Account.objects.values_list("code", "id"))
         self.enterprises: list[tuple[str, str]] = []
-        self._serial = 0x0190_0000_0000_0000  # the first ids read like UUIDv7s of 2024
+        self._serial = 0
         self._deadlines: dict[date, date] = {}
         self._stamps: dict[date, datetime] = {}
         self.lpr = sorted(LprRate.objects.values_list("effective_on", "rate_percent"))
@@ -88,11 +88,14 @@ class LoanBook:
     # --- helpers ------------------------------------------------------------------------------------------
 
     def uuid(self) -> str:
-        """A UUID as 32 hex digits (a form both PostgreSQL and Django's UUIDField read): a sequence number in the
-        high 64 bits, seeded random bits in the low 64 — time-ordered like a UUIDv7, so the COPY appends to each
-        primary-key index instead of writing all over it, which is what keeps a million-loan load fast."""
+        """A UUID as 32 hex digits (a form both PostgreSQL and Django's UUIDField read): the sequence number mod 256
+        in the first byte, the sequence number in the next 56 bits, seeded random bits in the low 64. The first byte
+        spreads the ids evenly over the uuid space, as the random ids of the application are, so that the COB's
+        loan-id ranges (riskfund/cob/sql.py ``Part``) each get their share of the loans; behind it the ids are
+        ordered, so the COPY appends to 256 places of each primary-key index instead of writing all over it, which
+        is what keeps a million-loan load fast."""
         self._serial += 1
-        return f"{self._serial:016x}{self.rng.getrandbits(64):016x}"
+        return f"{self._serial % 256:02x}{self._serial:014x}{self.rng.getrandbits(64):016x}"
 
     def deadline(self, d: date) -> date:
         if d not in self._deadlines:
