@@ -24,11 +24,12 @@ from riskfund.lending.services import (
     recommendation_issue,
 )
 from riskfund.parties.models import Agreement, Funder, Guarantor, StaffProfile
-from riskfund.parties.seed import seed_funders
-from riskfund.parties.services import agreement_sign, bank_create, guarantor_create
+from riskfund.parties.services import bank_create, guarantor_create
 from riskfund.policy.seed import seed_industry_standards, seed_lpr
 from riskfund.policy.uscc import uscc_check_char
+from riskfund.pool.agreements import agreement_sign
 from riskfund.pool.models import Injection
+from riskfund.pool.seed import seed_pool
 from riskfund.pool.services import injection_post
 
 D = Decimal
@@ -54,7 +55,7 @@ def make_uscc(serial: int, area: str = DONGHE) -> str:
 
 def seed_reference() -> None:
     """The funders with their accounts, the SME size standard and the LPR."""
-    seed_funders()
+    seed_pool()
     seed_industry_standards()
     seed_lpr()
 

@@ -32,7 +32,8 @@ from riskfund.lending.services import (
     repayment_post,
 )
 from riskfund.parties.models import Agreement, Funder
-from riskfund.parties.services import agreement_end, agreement_sign, bank_create, deposit_return, guarantor_create
+from riskfund.parties.services import agreement_end, bank_create, guarantor_create
+from riskfund.pool.agreements import agreement_sign, deposit_return
 from riskfund.pool.services import injection_post, interest_post, topup_approve, topup_execute, topup_request
 
 from .facts import Fact

@@ -1,7 +1,8 @@
-"""Admin for the parties. Thin: every write calls a service; a broken rule becomes an error message.
+"""Admin for the parties (funders, guarantors, staff) and the helpers every app's admin uses. Thin: every write
+calls a service; a broken rule becomes an error message; financial records are never deleted.
 
-Financial records are never deleted here; an agreement, once signed, is changed only by its actions
-(end, return the deposit).
+Banks and agreements are administered from riskfund/pool/bank_admin.py: what their pages show and do is the
+pool's money (the deposit, its top-up line, signing with the initial deposit, the deposit's return).
 """
 
 from datetime import date
@@ -17,20 +18,13 @@ from unfold.admin import ModelAdmin
 from unfold.forms import ActionForm
 
 from riskfund.errors import RuleViolation
-from riskfund.ledger.chart import DEPOSIT, FUNDER, LOSS, PAYABLE
+from riskfund.ledger.chart import FUNDER, LOSS
 from riskfund.ledger.models import Account
 from riskfund.money import ZERO
 from riskfund.policy.selectors import policy_for_pool
 
-from .models import Agreement, Bank, Funder, FunderTier, Guarantor, StaffProfile
-from .services import (
-    agreement_end,
-    agreement_sign,
-    bank_create,
-    commitment_set,
-    deposit_return,
-    guarantor_create,
-)
+from .models import Funder, FunderTier, Guarantor, StaffProfile
+from .services import commitment_set, guarantor_create
 
 
 def rule_message(exc: RuleViolation) -> str:
@@ -79,7 +73,8 @@ def action_date(request) -> date:
     return value or timezone.localdate()
 
 
-def _balance(prefix: str):
+def ledger_balance(prefix: str):
+    """The balance of the account ``<prefix><the row's code>``, as a subquery to annotate a changelist with."""
     return Subquery(Account.objects.filter(code=Concat(Value(prefix), OuterRef("code"))).values("balance")[:1])
 
 
@@ -112,7 +107,7 @@ class FunderAdmin(ServiceAdmin):
     fields = [*readonly_fields, "commitment", "reduced_standard", "reduced_reason"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_paid_in=_balance(FUNDER), _loss=_balance(LOSS))
+        return super().get_queryset(request).annotate(_paid_in=ledger_balance(FUNDER), _loss=ledger_balance(LOSS))
 
     def has_add_permission(self, request):
         return False
@@ -147,59 +142,6 @@ class FunderAdmin(ServiceAdmin):
         copy_into(obj, updated)
 
 
-class TopUpNeededFilter(admin.SimpleListFilter):
-    """Banks whose outstanding is above N × their deposit (art. 16): the dashboard's "banks below their top-up line"."""
-
-    title = _("抵押金")
-    parameter_name = "topup"
-
-    def lookups(self, request, model_admin):
-        return [("needed", _("需补充抵押金"))]
-
-    def queryset(self, request, queryset):
-        if self.value() != "needed":
-            return queryset
-        from riskfund.pool.selectors import topup_suggested
-
-        return queryset.filter(pk__in=[bank.pk for bank in Bank.objects.all() if topup_suggested(bank) > ZERO])
-
-
-@admin.register(Bank)
-class BankAdmin(ServiceAdmin):
-    list_display = ["code", "name", "deposit", "payable", "outstanding_principal", "active_loans", "suggested"]
-    list_filter = [TopUpNeededFilter]
-    search_fields = ["code", "name"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_deposit=_balance(DEPOSIT), _payable=_balance(PAYABLE))
-
-    def get_fields(self, request, obj=None):
-        return ["code", "name"] if obj is None else ["code", "name", "outstanding_principal", "active_loans"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else ["code", "outstanding_principal", "active_loans"]
-
-    @admin.display(description=_("风险补偿抵押金余额"))
-    def deposit(self, obj):
-        return getattr(obj, "_deposit", None) or ZERO
-
-    @admin.display(description=_("应付代偿款"))
-    def payable(self, obj):
-        return getattr(obj, "_payable", None) or ZERO
-
-    @admin.display(description=_("建议补充金额（第十六条）"))
-    def suggested(self, obj):
-        from riskfund.pool.selectors import topup_suggested
-
-        return topup_suggested(obj)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            Bank.objects.filter(pk=obj.pk).update(name=form.cleaned_data["name"])
-            return
-        copy_into(obj, bank_create(code=form.cleaned_data["code"], name=form.cleaned_data["name"]))
-
-
 @admin.register(Guarantor)
 class GuarantorAdmin(ServiceAdmin):
     list_display = ["code", "name", "created_at"]
@@ -213,66 +155,6 @@ class GuarantorAdmin(ServiceAdmin):
             Guarantor.objects.filter(pk=obj.pk).update(name=form.cleaned_data["name"])
             return
         copy_into(obj, guarantor_create(code=form.cleaned_data["code"], name=form.cleaned_data["name"]))
-
-
-@admin.register(Agreement)
-class AgreementAdmin(ServiceAdmin):
-    list_display = [
-        "bank",
-        "guarantor",
-        "signed_on",
-        "ends_on",
-        "status",
-        "ended_on",
-        "return_due_on",
-        "deposit_returned_on",
-        "return_late",
-    ]
-    list_filter = ["status", "return_late"]
-    search_fields = ["bank__code", "bank__name", "guarantor__code"]
-    action_form = DateActionForm
-    actions = ["end_selected", "return_deposit_selected"]
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["bank", "guarantor", "signed_on", "ends_on"]
-        return [f.name for f in Agreement._meta.fields]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else [f.name for f in Agreement._meta.fields]
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
-        data = form.cleaned_data
-        created = agreement_sign(
-            bank=data["bank"],
-            guarantor=data["guarantor"],
-            signed_on=data["signed_on"],
-            ends_on=data.get("ends_on"),
-            user=request.user,
-        )
-        copy_into(obj, created)
-
-    @admin.action(description=_("终止合作（第十八条）"))
-    def end_selected(self, request, queryset):
-        on = action_date(request)
-        for agreement in queryset:
-            self.run_service(
-                request,
-                lambda a=agreement: agreement_end(agreement=a, ended_on=on, user=request.user),
-                "{}：{}".format(agreement, _("已终止合作")),
-            )
-
-    @admin.action(description=_("退回风险补偿抵押金（第十八条）"))
-    def return_deposit_selected(self, request, queryset):
-        on = action_date(request)
-        for agreement in queryset:
-            self.run_service(
-                request,
-                lambda a=agreement: deposit_return(agreement=a, returned_on=on, user=request.user),
-                "{}：{}".format(agreement, _("抵押金已退回")),
-            )
 
 
 @admin.register(StaffProfile)

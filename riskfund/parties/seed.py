@@ -1,5 +1,6 @@
-"""Seed data: the funders of art. 3, 8 (region, city, Baotou's ten districts), their ledger accounts,
-the pool's own accounts and the single ``PoolState`` row. Idempotent: running it again creates nothing."""
+"""Seed data: the funders of art. 3, 8 (region, city, Baotou's ten districts), their ledger accounts and the
+pool's own accounts (the ``PoolState`` row is the pool's: riskfund/pool/seed.py). Idempotent: running it again
+creates nothing."""
 
 import csv
 from pathlib import Path
@@ -34,10 +35,8 @@ def _funder_rows() -> list[dict]:
 
 
 def seed_funders() -> dict[str, int]:
-    """Create the funders with their ``funder:<code>`` (credit) and ``loss:<code>`` (debit) accounts, the pool
-    accounts and the ``PoolState`` row; returns how many funders and accounts were created."""
-    from riskfund.pool.models import PoolState
-
+    """Create the funders with their ``funder:<code>`` (credit) and ``loss:<code>`` (debit) accounts and the pool
+    accounts; returns how many funders and accounts were created."""
     with transaction.atomic():
         accounts_before = Account.objects.count()
         created = 0
@@ -50,9 +49,4 @@ def seed_funders() -> dict[str, int]:
             account_open(code=funder.loss_account_code, name=f"代偿损失—{funder.name}", normal_side=Side.DEBIT)
         for code, name, side in POOL_ACCOUNTS:
             account_open(code=code, name=name, normal_side=side)
-        _, state_created = PoolState.objects.get_or_create(pk=1)
-        return {
-            "funders": created,
-            "accounts": Account.objects.count() - accounts_before,
-            "pool_state": int(state_created),
-        }
+        return {"funders": created, "accounts": Account.objects.count() - accounts_before}

@@ -1,8 +1,8 @@
-"""Writes of the parties: banks, guarantors, cooperation agreements and their deposits, commitments.
+"""Writes of the parties: banks, guarantors, the end of a cooperation agreement, commitments. Nothing here moves
+money: signing an agreement (its initial deposit) and returning the deposit are the pool's
+(riskfund/pool/agreements.py).
 
-Money moves through ``pool_post`` / ``deposit_place``; services here lock the ``Bank`` row, then its agreement, then
-(when a balance decides the amount) the ledger accounts — the global lock order of riskfund/pool/posting.py, which
-takes the ``PoolState`` row last.
+Services here lock the ``Bank`` row, then its agreement — the global lock order of riskfund/pool/posting.py.
 """
 
 import re
@@ -14,18 +14,14 @@ from django.db import transaction
 from riskfund import dates
 from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
-from riskfund.ledger.chart import SPECIAL
 from riskfund.ledger.models import Side
 from riskfund.ledger.services import account_open
 from riskfund.money import ZERO, to_money
 from riskfund.policy.selectors import policy_for_pool
-from riskfund.pool.posting import accounts_lock, pool_post
-from riskfund.pool.services import deposit_place
 
 from .models import Agreement, AgreementStatus, Bank, Funder, FunderTier, Guarantor
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-OPEN_AGREEMENT = [AgreementStatus.ACTIVE, AgreementStatus.ENDING]
 
 
 def _check_code(code: str) -> str:
@@ -65,45 +61,6 @@ def guarantor_create(*, code: str, name: str) -> Guarantor:
         return Guarantor.objects.create(code=code, name=name.strip())
 
 
-def agreement_sign(
-    *,
-    bank: Bank,
-    guarantor: Guarantor,
-    signed_on: date,
-    ends_on: date | None = None,
-    user=None,
-    today: date | None = None,
-) -> Agreement:
-    """Sign a cooperation agreement and place the initial deposit (art. 16: 签订合作协议后，安排“资金池”首笔
-    存入100万元风险补偿抵押金) from pool:special to deposit:B.
-
-    A ``signed_on`` after today → ``date_in_future`` (SPEC §8; ``ends_on`` may lie ahead). A bank has at most one
-    agreement that is active or ending (``agreement_exists``); the special account must hold the deposit
-    (``insufficient_pool_funds``).
-    """
-    if ends_on is not None and ends_on < signed_on:
-        raise RuleViolation("validation_error", "", "ends_on is before signed_on", status=400)
-    not_in_future(signed_on, "signed_on", today)
-    with transaction.atomic():
-        bank = Bank.objects.select_for_update().get(pk=bank.pk)
-        if Agreement.objects.filter(bank=bank, status__in=OPEN_AGREEMENT).exists():
-            raise RuleViolation("agreement_exists", "art. 16", f"{bank.code} already has an agreement in force")
-        agreement = Agreement.objects.create(
-            bank=bank, guarantor=guarantor, signed_on=signed_on, ends_on=ends_on, created_by=user
-        )
-        agreement.deposit_transaction = deposit_place(
-            bank=bank,
-            amount=policy_for_pool(signed_on).initial_deposit,
-            business_date=signed_on,
-            kind="deposit_initial",
-            cause=f"agreement {agreement.pk}",
-            reference=str(agreement.pk),
-            user=user,
-        )
-        agreement.save(update_fields=["deposit_transaction"])
-    return agreement
-
-
 def agreement_end(*, agreement: Agreement, ended_on: date, user=None, today: date | None = None) -> Agreement:
     """End the cooperation (art. 18): no new loans; once every loan of the bank is closed the deposit is
     due back within N working days. With no active loan the return is due from ``ended_on``; an ``ended_on``
@@ -140,38 +97,6 @@ def agreement_loans_closed(*, bank: Bank, closed_on: date) -> Agreement | None:
             return None
         agreement.return_due_on = _deposit_return_due(max(closed_on, agreement.ended_on))
         agreement.save(update_fields=["return_due_on"])
-    return agreement
-
-
-def deposit_return(*, agreement: Agreement, returned_on: date, user=None, today: date | None = None) -> Agreement:
-    """The trustee returns the whole deposit (with its interest) to the special account: pool:special ←
-    deposit:B (art. 18). Refused while the bank has active loans (``loans_active``); a return after the due
-    date is accepted and flagged late; a ``returned_on`` after today → ``date_in_future`` (SPEC §8)."""
-    not_in_future(returned_on, "returned_on", today)
-    with transaction.atomic():
-        bank = Bank.objects.select_for_update().get(pk=agreement.bank_id)
-        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-        if agreement.status != AgreementStatus.ENDING:
-            raise RuleViolation("agreement_not_ending", "art. 18", "the deposit returns only after the agreement ends")
-        if bank.active_loans > 0:
-            raise RuleViolation("loans_active", "art. 18", f"{bank.code} still has {bank.active_loans} active loan(s)")
-        if returned_on < agreement.ended_on:
-            raise RuleViolation("validation_error", "", "returned_on is before ended_on", status=400)
-        balance = accounts_lock([SPECIAL, bank.deposit_account_code]).get(bank.deposit_account_code, ZERO)
-        agreement.return_transaction = pool_post(
-            kind="deposit_return",
-            business_date=returned_on,
-            debits=[(SPECIAL, balance)],
-            credits=[(bank.deposit_account_code, balance)],
-            cause=f"deposit return {agreement.pk}",
-            reference=str(agreement.pk),
-            description=f"风险补偿抵押金退回 {bank.code}",
-            user=user,
-        )
-        agreement.status = AgreementStatus.ENDED
-        agreement.deposit_returned_on = returned_on
-        agreement.return_late = agreement.return_due_on is not None and returned_on > agreement.return_due_on
-        agreement.save(update_fields=["status", "deposit_returned_on", "return_late", "return_transaction"])
     return agreement
 
 

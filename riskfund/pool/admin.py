@@ -15,6 +15,7 @@ from riskfund.approvals.models import ApprovalKind
 from riskfund.money import money_text, percent_text
 from riskfund.parties.admin import DateActionForm, ServiceAdmin, action_date, copy_into
 
+from . import bank_admin  # noqa: F401 — registers the bank and agreement admins
 from .adjustments import deposit_adjustment_approve, deposit_adjustment_execute, deposit_adjustment_propose
 from .models import (
     AdjustmentStatus,

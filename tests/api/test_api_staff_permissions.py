@@ -16,9 +16,9 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from banks.auth import bank_api_key_issue
-from riskfund.parties.seed import seed_funders
 from riskfund.parties.services import bank_create
 from riskfund.pool.models import PoolState
+from riskfund.pool.seed import seed_pool
 from tests.api.apihelpers import assert_problem, post
 
 ID = "00000000-0000-4000-8000-00000000dead"  # fixed: parametrize ids must match across xdist workers
@@ -145,7 +145,7 @@ MATRIX = [
 
 @pytest.fixture
 def client_for(make_staff, policy_2021):
-    seed_funders()
+    seed_pool()
     bank = bank_create(code="BOB", name="包商测试银行")
     # a closed business date, so that the forecast (an empty book here) is computed on demand
     PoolState.objects.update_or_create(pk=1, defaults={"last_closed_business_date": date(2025, 6, 30)})

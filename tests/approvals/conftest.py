@@ -10,9 +10,9 @@ from django.contrib.auth.models import Group
 
 from riskfund.lending.services import enterprise_create, enterprise_list_dishonest
 from riskfund.parties.models import Funder
-from riskfund.parties.seed import seed_funders
 from riskfund.policy.seed import seed_industry_standards
 from riskfund.policy.uscc import uscc_check_char
+from riskfund.pool.seed import seed_pool
 from riskfund.pool.services import injection_post
 
 
@@ -36,7 +36,7 @@ def staff(db):
 
 @pytest.fixture
 def world(policy_2021, staff):
-    seed_funders()
+    seed_pool()
     seed_industry_standards()
     enterprise = enterprise_create(
         uscc=make_uscc(1),

@@ -1,6 +1,8 @@
 """Dependencies point one way (docs/architecture.md): banks → riskfund.api → the domain apps → the ledger, the
-policy, money and access. Checked on the source itself: every module's imports, read from its syntax tree (a
-module-level ``import``, one inside a function, a relative ``from . import``), so a lazy import cannot hide.
+policy, money and access. Inside the domain, from the bottom: the core modules (money, dbmoney, dates, errors,
+access) → ledger, policy → parties → pool → lending → claims → cob. Checked on the source itself: every module's
+imports, read from its syntax tree (a module-level ``import``, one inside a function, a relative ``from . import``),
+so a lazy import cannot hide.
 
 Project wiring is exempt: ``riskfund/settings.py`` and ``riskfund/urls.py`` name every app by design.
 """
@@ -83,6 +85,54 @@ def test_the_walk_sees_absolute_relative_and_lazy_imports(tmp_path, monkeypatch)
 def test_domain_apps_import_neither_the_api_nor_banks():
     domain = [p for p in _sources("riskfund") if not _within(_module_name(p), "riskfund.api")]
     assert _offending(domain, ("riskfund.api", "banks")) == []
+
+
+# What parties may import: its own layer and the layers below it (the core modules, the ledger, the policy).
+PARTIES_MAY_IMPORT = (
+    "riskfund.parties",
+    "riskfund.ledger",
+    "riskfund.policy",
+    "riskfund.access",
+    "riskfund.dates",
+    "riskfund.dbmoney",
+    "riskfund.errors",
+    "riskfund.money",
+)
+
+
+def _outside(paths: list[Path], allowed: tuple[str, ...]) -> list[str]:
+    """``file:line imports module`` for each import of a ``riskfund`` module that is not within ``allowed``
+    (``from riskfund import dates`` is judged by ``riskfund.dates``)."""
+    found = []
+    for path in paths:
+        for line, names in _imports(path):
+            judged = names[1:] if names[0] == "riskfund" else names[:1]
+            for name in judged:
+                if _within(name, "riskfund") and not any(_within(name, prefix) for prefix in allowed):
+                    found.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
+    return found
+
+
+def test_the_outside_check_judges_the_module_a_from_import_names(tmp_path, monkeypatch):
+    package = tmp_path / "riskfund" / "parties"
+    package.mkdir(parents=True)
+    source = package / "probe.py"
+    source.write_text(
+        "from riskfund import dates, pool\nfrom riskfund.lending.models import Loan\n\ndef later():\n"
+        "    from . import models\n"
+    )
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert _outside([source], PARTIES_MAY_IMPORT) == [
+        "riskfund/parties/probe.py:1 imports riskfund.pool",
+        "riskfund/parties/probe.py:2 imports riskfund.lending.models",
+    ]
+
+
+def test_parties_imports_nothing_above_it():
+    """parties imports neither pool nor lending nor cob (nor claims, approvals, outbox …). What moves money for a party
+    is a pool service (riskfund/pool/agreements.py), and an admin page that shows or does something of a higher app
+    is composed in that app (riskfund/pool/bank_admin.py)."""
+    assert _outside(_sources("riskfund/parties"), PARTIES_MAY_IMPORT) == []
 
 
 def test_the_api_does_not_import_banks():

@@ -17,9 +17,9 @@ from riskfund.audit.context import audit_actor
 from riskfund.audit.models import AuditEvent, Operation
 from riskfund.audit.triggers import EXCLUDED, HIDDEN, HIDDEN_CHANGED, audited_models, tables_without_triggers
 from riskfund.parties.models import Funder, Guarantor
-from riskfund.parties.seed import seed_funders
 from riskfund.policy.models import LprRate
 from riskfund.pool.models import Injection
+from riskfund.pool.seed import seed_pool
 from riskfund.pool.services import injection_post
 
 D = Decimal
@@ -87,7 +87,7 @@ def test_queryset_update_and_bulk_create_record_every_row_with_the_acting_user(p
 
 
 def test_amounts_come_back_as_decimals_never_floats(people, policy_2021):
-    seed_funders()
+    seed_pool()
     injection_post(funder=Funder.objects.get(code="city"), paid_on=date(2025, 1, 6), amount=D("1234567.89"))
     (event,) = [e for e in events("pool.injection") if e.operation == Operation.INSERT]
     assert event.new["amount"] == D("1234567.89")
@@ -101,7 +101,7 @@ def test_an_update_that_changes_nothing_is_not_recorded(people):
 
 
 def test_posting_an_injection_audits_the_business_rows_but_not_the_ledger(people, policy_2021):
-    seed_funders()
+    seed_pool()
     last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     with audit_actor(user=people["tom"]):
         injection_post(funder=Funder.objects.get(code="150202"), paid_on=date(2025, 1, 6), amount=D("8000000.00"))
@@ -150,7 +150,7 @@ def test_the_admin_request_records_the_logged_in_user_and_the_path(client, peopl
 
 def test_an_api_request_with_a_token_records_the_token_user(people, policy_2021):
     """The REST API authenticates in the view (after the middleware): the actor is resolved at write time."""
-    seed_funders()
+    seed_pool()
     tom = people["tom"]
     _, token = AuthToken.objects.create(user=tom)
     client = APIClient()

@@ -16,7 +16,8 @@ from riskfund.errors import RuleViolation
 from riskfund.ledger.models import Entry, Transaction
 from riskfund.money import allocate
 from riskfund.parties.models import Agreement
-from riskfund.parties.services import agreement_end, deposit_return
+from riskfund.parties.services import agreement_end
+from riskfund.pool.agreements import deposit_return
 
 D = Decimal
 DAY_26 = after(MATURITY_ON, 26)  # 2024-09-28

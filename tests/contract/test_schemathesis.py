@@ -116,7 +116,7 @@ def _only_lenient_query(case) -> bool:
 def seed_world() -> World:
     """``tests/banks/bank_world.build_world``: the 2021 policy (as the ``policy_2021`` fixture, but in force through
     today + 2 years so that today's registrations meet the rules rather than ``no_policy_in_force``), the funders
-    (``seed_funders``), the SME standard and the LPR; 东河区 pays in 4,000,000; BOB (A) and BOC (B) sign with BJDB.
+    (``seed_pool``), the SME standard and the LPR; 东河区 pays in 4,000,000; BOB (A) and BOC (B) sign with BJDB.
     Then bank A gets an approved recommendation, an issued one, a performing loan and an overdue one."""
     world = build_world()
     world.recommendation("500000", approve=True)

@@ -5,8 +5,8 @@ history charts their points."""
 from datetime import date, timedelta
 
 from riskfund.cob.services import cob_run
-from riskfund.parties.seed import seed_funders
 from riskfund.policy.seed import seed_reference_data
+from riskfund.pool.seed import seed_pool
 from tools.demo.cast import DEMO_PASSWORDS, demo_users
 from tools.demo.portfolio import PortfolioBuilder
 
@@ -16,7 +16,7 @@ TODAY = date(2025, 10, 1)
 
 def build_demo(*, enterprises: int = 30, until: date = UNTIL) -> dict[str, int]:
     seed_reference_data()
-    seed_funders()
+    seed_pool()
     demo_users()
     counts = PortfolioBuilder(enterprises=enterprises, until=until, today=TODAY, cob=False, log=lambda _: None).run()
     for back in (2, 1, 0):

@@ -35,7 +35,8 @@ from riskfund.exports.xlsx import MONEY_FORMAT, TOTAL_LABEL, write_workbook
 from riskfund.ledger.models import Account
 from riskfund.money import FEN
 from riskfund.parties.models import Bank
-from riskfund.parties.services import agreement_sign, bank_create
+from riskfund.parties.services import bank_create
+from riskfund.pool.agreements import agreement_sign
 from riskfund.pool.selectors import pool_position
 from riskfund.pool.services import interest_post
 

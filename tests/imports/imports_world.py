@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from riskfund.imports.export import book_bytes
 from riskfund.ledger.models import Account
-from riskfund.parties.seed import seed_funders
 from riskfund.policy.seed import seed_industry_standards, seed_lpr
 from riskfund.policy.uscc import uscc_check_char
+from riskfund.pool.seed import seed_pool
 
 D = Decimal
 TODAY = date(2025, 12, 31)
@@ -23,7 +23,7 @@ def make_uscc(serial: int, area: str = "150202") -> str:
 
 
 def seed() -> None:
-    seed_funders()
+    seed_pool()
     seed_industry_standards()
     seed_lpr()
 

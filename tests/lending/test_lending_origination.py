@@ -22,7 +22,8 @@ from riskfund.lending.services import (
 )
 from riskfund.lending.validation import InputError
 from riskfund.parties.models import Agreement, Bank, Funder
-from riskfund.parties.services import agreement_sign, bank_create
+from riskfund.parties.services import bank_create
+from riskfund.pool.agreements import agreement_sign
 from riskfund.pool.models import PoolState
 
 D = Decimal

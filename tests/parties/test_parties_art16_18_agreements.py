@@ -10,14 +10,8 @@ from riskfund.errors import RuleViolation
 from riskfund.ledger.models import Account, Side
 from riskfund.ledger.selectors import account_balance
 from riskfund.parties.models import Agreement, AgreementStatus, Bank, Funder, Guarantor
-from riskfund.parties.services import (
-    agreement_end,
-    agreement_loans_closed,
-    agreement_sign,
-    bank_create,
-    deposit_return,
-    guarantor_create,
-)
+from riskfund.parties.services import agreement_end, agreement_loans_closed, bank_create, guarantor_create
+from riskfund.pool.agreements import agreement_sign, deposit_return
 from riskfund.pool.models import PoolState
 from riskfund.pool.services import injection_post, interest_post
 

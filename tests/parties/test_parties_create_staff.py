@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.test import RequestFactory
 
 from riskfund.access import user_roles, visible_district
-from riskfund.parties.seed import seed_funders
+from riskfund.pool.seed import seed_pool
 
 LOGIN = RequestFactory().post("/admin/login/")  # axes counts logins per request: authenticate as the login does
 
@@ -22,7 +22,7 @@ def _create(*args: str) -> str:
 
 
 def test_create_staff_makes_a_staff_user_with_its_roles_and_district(db, monkeypatch):
-    seed_funders()
+    seed_pool()
     monkeypatch.setenv("RISKFUND_STAFF_PASSWORD", "s3cret-horse")
     assert "district, district 150203" in _create("li", "--role", "district", "--district", "150203")
     user = get_user_model().objects.get(username="li")
@@ -51,7 +51,7 @@ def test_create_staff_again_sets_exactly_the_roles_given_and_keeps_other_groups(
     [["x", "--role", "district", "--district", "999999"], ["x", "--role", "district", "--district", "city"]],
 )
 def test_create_staff_refuses_an_unknown_district(db, monkeypatch, args):
-    seed_funders()
+    seed_pool()
     monkeypatch.setenv("RISKFUND_STAFF_PASSWORD", "pw")
     with pytest.raises(CommandError, match="division code"):
         _create(*args)

@@ -7,9 +7,9 @@ from django.core.management import call_command
 
 from riskfund.ledger.models import Account, Side
 from riskfund.parties.models import Funder, FunderTier
-from riskfund.parties.seed import seed_funders
 from riskfund.policy.models import PolicyVersion
 from riskfund.pool.models import PoolState
+from riskfund.pool.seed import seed_pool
 
 
 def _counts() -> dict[str, int]:
@@ -22,8 +22,8 @@ def _counts() -> dict[str, int]:
     }
 
 
-def test_seed_funders_creates_region_city_and_ten_districts_with_their_accounts(db):
-    assert seed_funders() == {"funders": 12, "accounts": 26, "pool_state": 1}
+def test_seed_pool_creates_region_city_and_ten_districts_with_their_accounts_and_the_pool_state(db):
+    assert seed_pool() == {"funders": 12, "accounts": 26, "pool_state": 1}
     assert Funder.objects.filter(tier=FunderTier.DISTRICT).count() == 10
     assert Funder.objects.get(code="region").name == "自治区"
     assert Funder.objects.get(code="city").name == "市本级"
@@ -33,7 +33,7 @@ def test_seed_funders_creates_region_city_and_ten_districts_with_their_accounts(
     assert sides["funder:150202"] == Side.CREDIT
     assert sides["loss:150202"] == Side.DEBIT
     assert (sides["pool:special"], sides["pool:interest"]) == (Side.DEBIT, Side.CREDIT)
-    assert seed_funders() == {"funders": 0, "accounts": 0, "pool_state": 0}
+    assert seed_pool() == {"funders": 0, "accounts": 0, "pool_state": 0}
 
 
 def test_bootstrap_twice_gives_the_same_counts(db):

@@ -9,9 +9,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from riskfund.parties.seed import seed_funders
 from riskfund.policy.models import PolicyVersion
 from riskfund.policy.services import EDITABLE_FIELDS
+from riskfund.pool.seed import seed_pool
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +145,7 @@ def _index(client, user):
 
 
 def test_spec_4_the_dashboard_says_new_business_is_closed_and_why(client, admin_user, policy_2021):
-    seed_funders()
+    seed_pool()
     today = timezone.localdate()
     # the only version ended yesterday: no version in force today (art. 40)
     PolicyVersion.objects.filter(pk=policy_2021.pk).update(

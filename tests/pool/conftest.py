@@ -11,8 +11,8 @@ from django.core.management import call_command
 from riskfund.ledger.models import Account
 from riskfund.ledger.selectors import account_balance
 from riskfund.money import ZERO, allocate
-from riskfund.parties.seed import seed_funders
 from riskfund.pool.models import PoolState
+from riskfund.pool.seed import seed_pool
 from riskfund.pool.services import pool_post
 
 D = Decimal
@@ -20,7 +20,7 @@ D = Decimal
 
 @pytest.fixture
 def seeded(policy_2021):
-    seed_funders()
+    seed_pool()
     return policy_2021
 
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 from riskfund.approvals.models import ApprovalRequest
 from riskfund.ledger.selectors import account_balance
 from riskfund.parties.models import Agreement, Bank, Funder, Guarantor
-from riskfund.parties.services import agreement_sign, bank_create
+from riskfund.parties.services import bank_create
+from riskfund.pool.agreements import agreement_sign
 from riskfund.pool.models import DepositTopUp, Injection, InterestCredit, PoolState, PoolStateChange, TopUpStatus
 from riskfund.pool.services import injection_post, topup_request
 

@@ -13,7 +13,8 @@ import riskfund.dates
 from riskfund.errors import RuleViolation
 from riskfund.ledger.selectors import account_balance
 from riskfund.parties.models import Agreement, Funder, Guarantor
-from riskfund.parties.services import agreement_sign, bank_create
+from riskfund.parties.services import bank_create
+from riskfund.pool.agreements import agreement_sign
 from riskfund.pool.models import Injection, InterestCredit
 from riskfund.pool.services import injection_post
 

@@ -4,7 +4,8 @@ from datetime import date
 from decimal import Decimal
 
 from riskfund.parties.models import Funder, Guarantor
-from riskfund.parties.services import agreement_sign, bank_create, commitment_set
+from riskfund.parties.services import bank_create, commitment_set
+from riskfund.pool.agreements import agreement_sign
 from riskfund.pool.selectors import funder_list, funder_minimum
 from riskfund.pool.services import injection_post
 

@@ -9,7 +9,8 @@ import pytest
 from riskfund.errors import RuleViolation
 from riskfund.ledger.selectors import account_balance
 from riskfund.parties.models import Bank, Funder, Guarantor
-from riskfund.parties.services import agreement_sign, bank_create
+from riskfund.parties.services import bank_create
+from riskfund.pool.agreements import agreement_sign
 from riskfund.pool.models import DepositTopUp, PoolState, TopUpStatus
 from riskfund.pool.selectors import topup_suggested
 from riskfund.pool.services import injection_post, topup_approve, topup_execute, topup_request

@@ -8,7 +8,8 @@ import pytest
 
 from riskfund.outbox.models import OutboxEvent
 from riskfund.parties.models import Funder, Guarantor
-from riskfund.parties.services import agreement_sign, bank_create
+from riskfund.parties.services import bank_create
+from riskfund.pool.agreements import agreement_sign
 from riskfund.pool.models import PoolStateChange
 from riskfund.pool.selectors import funder_list, pool_position
 from riskfund.pool.services import injection_post, pool_suspension_check

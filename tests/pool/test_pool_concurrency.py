@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 
 from riskfund.parties.models import Funder
-from riskfund.parties.seed import seed_funders
 from riskfund.pool.models import PoolState
+from riskfund.pool.seed import seed_pool
 from riskfund.pool.services import injection_post
 
 D = Decimal
@@ -27,7 +27,7 @@ def _inject_many(code: str, n: int) -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_injections_keep_pool_figures_exact(policy_2021, invariant):
-    seed_funders()
+    seed_pool()
     codes = ["region", "city", "150202", "150203"]
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(lambda code: _inject_many(code, 15), codes))

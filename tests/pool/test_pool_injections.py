@@ -10,7 +10,8 @@ from riskfund.errors import RuleViolation
 from riskfund.ledger.models import Transaction
 from riskfund.ledger.selectors import account_balance
 from riskfund.parties.models import Funder, Guarantor
-from riskfund.parties.services import agreement_sign, bank_create
+from riskfund.parties.services import bank_create
+from riskfund.pool.agreements import agreement_sign
 from riskfund.pool.models import Injection
 from riskfund.pool.services import injection_post, injection_reverse, pool_post
 

@@ -41,8 +41,9 @@ from riskfund.lending.services import (
     repayment_post,
 )
 from riskfund.parties.models import Funder
-from riskfund.parties.services import agreement_end, agreement_sign, bank_create, deposit_return, guarantor_create
+from riskfund.parties.services import agreement_end, bank_create, guarantor_create
 from riskfund.policy.uscc import uscc_check_char
+from riskfund.pool.agreements import agreement_sign, deposit_return
 from riskfund.pool.models import DepositTopUp, TopUpStatus
 from riskfund.pool.selectors import topup_suggested
 from riskfund.pool.services import injection_post, interest_post, topup_approve, topup_execute, topup_request

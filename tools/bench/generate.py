@@ -24,11 +24,11 @@ from riskfund.ledger.chart import INTEREST, SPECIAL, deposit_account, funder_acc
 from riskfund.ledger.models import Side
 from riskfund.lending.models import Loan
 from riskfund.parties.models import Agreement, Funder
-from riskfund.parties.seed import seed_funders
 from riskfund.parties.services import bank_create
 from riskfund.policy.seed import seed_reference_data
 from riskfund.policy.selectors import policy_in_force
 from riskfund.pool.models import DepositTopUp, Injection, InterestCredit
+from riskfund.pool.seed import seed_pool
 
 from .bulk import BulkWriter, Table, orphans
 from .enterprises import add_enterprises
@@ -207,7 +207,7 @@ def generate_portfolio(
         log(f"[{time.monotonic() - began:7.1f} s] {message}")
 
     seed_reference_data()
-    seed_funders()
+    seed_pool()
     policy = policy_in_force(as_of)
     if policy is None or policy_in_force(as_of - timedelta(days=OLDEST_LOAN_DAYS)) != policy:
         raise ValueError(

@@ -29,11 +29,12 @@ from riskfund.lending.services import (
     enterprise_create,
 )
 from riskfund.parties.models import Bank, Funder
-from riskfund.parties.seed import seed_funders
-from riskfund.parties.services import agreement_sign, bank_create, guarantor_create
+from riskfund.parties.services import bank_create, guarantor_create
 from riskfund.policy.seed import seed_reference_data
 from riskfund.policy.services import policy_version_approve
+from riskfund.pool.agreements import agreement_sign
 from riskfund.pool.models import DepositTopUp
+from riskfund.pool.seed import seed_pool
 from riskfund.pool.selectors import topup_suggested
 from riskfund.pool.services import injection_post, interest_post, topup_approve, topup_execute, topup_request
 
@@ -84,7 +85,7 @@ class PortfolioBuilder(LoanPlans):
     # --- the set-up ---------------------------------------------------------------------------------------
     def setup(self) -> None:
         seed_reference_data()
-        seed_funders()
+        seed_pool()
         User = get_user_model()
         self.users = {name: User.objects.get(username=name) for name in DEMO_USER_ROLES}
         self.banks = [bank_create(code=code, name=name) for code, name in BANKS]

@@ -21,7 +21,8 @@ from riskfund.api.fields import TextField
 from riskfund.ledger.selectors import account_balance
 from riskfund.lending.selectors import banks_in_district
 from riskfund.parties.models import Agreement, AgreementStatus, Bank, Guarantor
-from riskfund.parties.services import agreement_end, agreement_sign, bank_create, guarantor_create
+from riskfund.parties.services import agreement_end, bank_create, guarantor_create
+from riskfund.pool.agreements import agreement_sign
 from riskfund.pool.models import DepositTopUp, TopUpStatus
 from riskfund.pool.services import topup_approve, topup_execute, topup_request
 

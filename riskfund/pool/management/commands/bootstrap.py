@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from riskfund.access import sync_role_groups
-from riskfund.parties.seed import seed_funders
+from riskfund.pool.seed import seed_pool
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
         reference = seed_reference_data()
         self.stdout.write(f"reference data: {reference if reference is not None else 'done'}")
-        funders = seed_funders()
+        funders = seed_pool()
         self.stdout.write(
             f"funders created: {funders['funders']}, accounts opened: {funders['accounts']}, "
             f"pool state created: {funders['pool_state']}"
