@@ -84,8 +84,26 @@ class TopUpActionForm(DateActionForm):
     amount = forms.DecimalField(label=_("批准金额（空为申请金额）"), required=False, max_digits=18, decimal_places=2)
 
 
+class ApprovedExecutionAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
+    """A deposit movement that is requested (the add form), approved by a second bureau user and executed within N
+    days (art. 16: a top-up, an adjustment): the add form shows ``fields``, a record shows all of its fields, and
+    the "approve" and "execute" actions run a service per selected record in the right status."""
+
+    actions = ["approve_selected", "execute_selected"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return [f.name for f in self.model._meta.fields]
+
+    def run_each(self, request, records, call, done) -> None:
+        """``call(record)`` for each record, reporting ``<record>：<done>`` or the broken rule."""
+        for record in records:
+            self.run_service(request, lambda r=record: call(r), f"{record}：{done}")
+
+
 @admin.register(DepositTopUp)
-class DepositTopUpAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
+class DepositTopUpAdmin(ApprovedExecutionAdmin):
     list_display = [
         "bank",
         "requested_amount",
@@ -104,12 +122,6 @@ class DepositTopUpAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
     list_filter = ["status", "executed_late", "executed_backdated", "bank"]
     fields = ["bank", "requested_amount", "reason"]
     action_form = TopUpActionForm
-    actions = ["approve_selected", "execute_selected"]
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return self.fields
-        return [f.name for f in DepositTopUp._meta.fields]
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -122,28 +134,26 @@ class DepositTopUpAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
     def approve_selected(self, request, queryset):
         on = action_date(request)
         chosen: Decimal | None = TopUpActionForm.base_fields["amount"].clean(request.POST.get("amount", ""))
-        for topup in queryset.filter(status=TopUpStatus.REQUESTED):
-            self.run_service(
-                request,
-                lambda t=topup: topup_approve(
-                    topup=t, amount=chosen or t.requested_amount, approved_on=on, user=request.user
-                ),
-                f"{topup}：{_('已批准')}",
-            )
+        self.run_each(
+            request,
+            queryset.filter(status=TopUpStatus.REQUESTED),
+            lambda t: topup_approve(topup=t, amount=chosen or t.requested_amount, approved_on=on, user=request.user),
+            _("已批准"),
+        )
 
     @admin.action(description=_("执行所选补充（第十六条）"))
     def execute_selected(self, request, queryset):
         on = action_date(request)
-        for topup in queryset.filter(status=TopUpStatus.APPROVED):
-            self.run_service(
-                request,
-                lambda t=topup: topup_execute(topup=t, executed_on=on, user=request.user),
-                f"{topup}：{_('已执行')}",
-            )
+        self.run_each(
+            request,
+            queryset.filter(status=TopUpStatus.APPROVED),
+            lambda t: topup_execute(topup=t, executed_on=on, user=request.user),
+            _("已执行"),
+        )
 
 
 @admin.register(DepositAdjustment)
-class DepositAdjustmentAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
+class DepositAdjustmentAdmin(ApprovedExecutionAdmin):
     """Art. 16 "适时调整": a bureau user proposes (the add form), another approves, the trustee executes."""
 
     list_display = [
@@ -163,12 +173,6 @@ class DepositAdjustmentAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
     list_filter = ["status", "direction", "executed_late", "bank"]
     fields = ["bank", "direction", "amount", "reason"]
     action_form = DateActionForm
-    actions = ["approve_selected", "execute_selected"]
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return self.fields
-        return [f.name for f in DepositAdjustment._meta.fields]
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -183,22 +187,22 @@ class DepositAdjustmentAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
 
     @admin.action(description=_("批准所选抵押金调整（第十六条，须由提出人以外的市工信局人员批准）"))
     def approve_selected(self, request, queryset):
-        for adjustment in queryset.filter(status=AdjustmentStatus.PROPOSED):
-            self.run_service(
-                request,
-                lambda a=adjustment: deposit_adjustment_approve(adjustment=a, user=request.user),
-                f"{adjustment}：{_('已批准')}",
-            )
+        self.run_each(
+            request,
+            queryset.filter(status=AdjustmentStatus.PROPOSED),
+            lambda a: deposit_adjustment_approve(adjustment=a, user=request.user),
+            _("已批准"),
+        )
 
     @admin.action(description=_("执行所选抵押金调整（第十六条；业务日期为执行日期）"))
     def execute_selected(self, request, queryset):
         on = action_date(request)
-        for adjustment in queryset.filter(status=AdjustmentStatus.APPROVED):
-            self.run_service(
-                request,
-                lambda a=adjustment: deposit_adjustment_execute(adjustment=a, executed_on=on, user=request.user),
-                f"{adjustment}：{_('已执行')}",
-            )
+        self.run_each(
+            request,
+            queryset.filter(status=AdjustmentStatus.APPROVED),
+            lambda a: deposit_adjustment_execute(adjustment=a, executed_on=on, user=request.user),
+            _("已执行"),
+        )
 
 
 class InterestCreditForm(forms.ModelForm):

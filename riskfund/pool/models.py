@@ -121,6 +121,43 @@ class Injection(models.Model):
         return f"{self.funder_id} {self.get_kind_display()} {self.amount}（{self.paid_on}）"
 
 
+def approved_execution_fields(*, transaction_related_name: str, backdated_db_default: bool) -> tuple:
+    """The fields of a deposit movement that is requested, approved by a second bureau user and then executed
+    within N days of the approval (art. 16: a top-up, an adjustment): ``approved_by``, ``approved_on``, ``due_on``,
+    ``executed_on``, ``executed_late``, ``executed_backdated``, ``transaction`` and ``created_at``, new for each model.
+
+    Unpacked in the class body, they keep their place after the model's own fields (an abstract model's fields
+    would come first, and the admin shows a record's fields in that order). ``backdated_db_default``: the top-up's
+    column has a database default, the adjustment's has none (as their migrations made them).
+    """
+    return (
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            verbose_name=_("批准人"),
+            null=True,
+            blank=True,
+            on_delete=models.PROTECT,
+            related_name="+",
+        ),
+        models.DateField(_("批准日期"), null=True, blank=True),
+        models.DateField(_("执行期限"), null=True, blank=True),
+        models.DateField(_("执行日期"), null=True, blank=True),
+        models.BooleanField(_("逾期执行"), default=False),
+        models.BooleanField(
+            _("执行补录（早于已日结日期）"), default=False, **({"db_default": False} if backdated_db_default else {})
+        ),
+        models.OneToOneField(
+            "ledger.Transaction",
+            verbose_name=_("记账凭证"),
+            null=True,
+            blank=True,
+            on_delete=models.PROTECT,
+            related_name=transaction_related_name,
+        ),
+        models.DateTimeField(_("录入时间"), auto_now_add=True),
+    )
+
+
 class TopUpStatus(models.TextChoices):
     REQUESTED = "requested", _("已申请")
     APPROVED = "approved", _("已批准")
@@ -148,28 +185,9 @@ class DepositTopUp(models.Model):
     requested_by_bank = models.BooleanField(_("银行申请"), default=False)
     status = models.CharField(_("状态"), max_length=10, choices=TopUpStatus.choices, default=TopUpStatus.REQUESTED)
     approved_amount = models.DecimalField(_("批准金额"), null=True, blank=True, **MONEY)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("批准人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+    approved_by, approved_on, due_on, executed_on, executed_late, executed_backdated, transaction, created_at = (
+        approved_execution_fields(transaction_related_name="topup", backdated_db_default=True)
     )
-    approved_on = models.DateField(_("批准日期"), null=True, blank=True)
-    due_on = models.DateField(_("执行期限"), null=True, blank=True)
-    executed_on = models.DateField(_("执行日期"), null=True, blank=True)
-    executed_late = models.BooleanField(_("逾期执行"), default=False)
-    executed_backdated = models.BooleanField(_("执行补录（早于已日结日期）"), default=False, db_default=False)
-    transaction = models.OneToOneField(
-        "ledger.Transaction",
-        verbose_name=_("记账凭证"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="topup",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("抵押金补充")
@@ -255,28 +273,9 @@ class DepositAdjustment(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=AdjustmentStatus.choices, default=AdjustmentStatus.PROPOSED
     )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("批准人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+    approved_by, approved_on, due_on, executed_on, executed_late, executed_backdated, transaction, created_at = (
+        approved_execution_fields(transaction_related_name="deposit_adjustment", backdated_db_default=False)
     )
-    approved_on = models.DateField(_("批准日期"), null=True, blank=True)
-    due_on = models.DateField(_("执行期限"), null=True, blank=True)
-    executed_on = models.DateField(_("执行日期"), null=True, blank=True)
-    executed_late = models.BooleanField(_("逾期执行"), default=False)
-    executed_backdated = models.BooleanField(_("执行补录（早于已日结日期）"), default=False)
-    transaction = models.OneToOneField(
-        "ledger.Transaction",
-        verbose_name=_("记账凭证"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="deposit_adjustment",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("抵押金调整")

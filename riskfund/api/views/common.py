@@ -1,8 +1,12 @@
-"""Small pieces the staff endpoints share: per-method permissions, input validation, district scope."""
+"""Small pieces the staff endpoints share: per-method permissions, input validation, district scope, and the
+approval and execution of a deposit movement (a top-up, an adjustment)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from ..fields import BusinessDateField
 from ..scope import visible_district
+from ..serializers import InputSerializer
 
 
 class MethodPermissionsMixin:
@@ -32,3 +36,18 @@ def district_filter(request, queryset, field: str):
     if district is None:
         return queryset
     return queryset.filter(**{field: district})
+
+
+# The body that executes an approved deposit movement (art. 16: a top-up, an adjustment). Comments, not docstrings,
+# on these two bases: drf-spectacular would describe every subclass's component with a base's docstring.
+class ExecuteInputSerializer(InputSerializer):
+    executed_on = BusinessDateField(help_text=_("not in the future, not before the approval"))
+
+
+# A deposit movement approved by a second bureau user and executed within N days (art. 16: a top-up, an
+# adjustment): the fields of its approval and execution; a subclass names its model and its ``Meta.fields``.
+class ApprovedExecutionSerializer(serializers.ModelSerializer):
+    approved_on = BusinessDateField(allow_null=True)
+    due_on = BusinessDateField(allow_null=True, help_text=_("execution due by (30 days after approval)"))
+    executed_on = BusinessDateField(allow_null=True)
+    transaction = serializers.UUIDField(source="transaction_id", allow_null=True)

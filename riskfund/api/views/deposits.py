@@ -31,7 +31,7 @@ from ..idempotency import IdempotentMixin
 from ..permissions import Can
 from ..schema import problem_answer
 from ..serializers import InputSerializer
-from .common import validated
+from .common import ApprovedExecutionSerializer, ExecuteInputSerializer, validated
 
 POSITIVE = Decimal("0.01")
 BANK_CODE = OpenApiParameter("code", str, OpenApiParameter.PATH, description="the bank's code")
@@ -51,14 +51,12 @@ class DepositAdjustmentApproveInputSerializer(InputSerializer):
         ref_name = "DepositAdjustmentApproveInput"
 
 
-class DepositAdjustmentExecuteInputSerializer(InputSerializer):
-    executed_on = BusinessDateField(help_text=_("not in the future, not before the approval"))
-
+class DepositAdjustmentExecuteInputSerializer(ExecuteInputSerializer):
     class Meta:
         ref_name = "DepositAdjustmentExecuteInput"
 
 
-class DepositAdjustmentSerializer(serializers.ModelSerializer):
+class DepositAdjustmentSerializer(ApprovedExecutionSerializer):
     bank = TextField(source="bank.code")
     direction = NamedChoiceField(choices=AdjustmentDirection.values, enum_name="DepositAdjustmentDirectionEnum")
     amount = MoneyField()
@@ -66,10 +64,6 @@ class DepositAdjustmentSerializer(serializers.ModelSerializer):
     proposed_on = BusinessDateField()
     proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    approved_on = BusinessDateField(allow_null=True)
-    due_on = BusinessDateField(allow_null=True, help_text=_("execution due by (30 days after approval)"))
-    executed_on = BusinessDateField(allow_null=True)
-    transaction = serializers.UUIDField(source="transaction_id", allow_null=True)
 
     class Meta:
         model = DepositAdjustment

@@ -32,7 +32,7 @@ from ..roles import AUDITOR, BUREAU, TRUSTEE, HasRole, IsStaff
 from ..schema import problem_answer
 from ..scope import visible_district
 from ..serializers import InputSerializer
-from .common import MethodPermissionsMixin, validated
+from .common import ApprovedExecutionSerializer, ExecuteInputSerializer, MethodPermissionsMixin, validated
 
 POSITIVE = Decimal("0.01")
 CODE_HELP = _("1–32 letters, digits, '-' or '_'; names the ledger accounts deposit:<code> and payable:<code>")
@@ -152,23 +152,17 @@ class TopUpApproveInputSerializer(InputSerializer):
         ref_name = "TopUpApproveInput"
 
 
-class TopUpExecuteInputSerializer(InputSerializer):
-    executed_on = BusinessDateField(help_text=_("not in the future, not before the approval"))
-
+class TopUpExecuteInputSerializer(ExecuteInputSerializer):
     class Meta:
         ref_name = "TopUpExecuteInput"
 
 
-class TopUpSerializer(serializers.ModelSerializer):
+class TopUpSerializer(ApprovedExecutionSerializer):
     bank = TextField(source="bank.code")
     requested_amount = MoneyField()
     requested_on = BusinessDateField()
     status = NamedChoiceField(choices=TopUpStatus.values, enum_name="TopUpStatusEnum")
     approved_amount = MoneyField(allow_null=True)
-    approved_on = BusinessDateField(allow_null=True)
-    due_on = BusinessDateField(allow_null=True, help_text=_("execution due by (30 days after approval)"))
-    executed_on = BusinessDateField(allow_null=True)
-    transaction = serializers.UUIDField(source="transaction_id", allow_null=True)
 
     class Meta:
         model = DepositTopUp
