@@ -62,6 +62,12 @@ class ServiceAdmin(ModelAdmin):
         else:
             self.message_user(request, done, messages.SUCCESS)
 
+    def run_each(self, request, records, call, done) -> None:
+        """An action's service ``call(record)`` for each selected record, reporting ``<record>：<done>`` or the
+        broken rule."""
+        for record in records:
+            self.run_service(request, lambda r=record: call(r), f"{record}：{done}")
+
 
 class DateActionForm(ActionForm):
     on_date = forms.DateField(label=_("业务日期（空为今天）"), required=False)

@@ -87,7 +87,7 @@ class TopUpActionForm(DateActionForm):
 class ApprovedExecutionAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
     """A deposit movement that is requested (the add form), approved by a second bureau user and executed within N
     days (art. 16: a top-up, an adjustment): the add form shows ``fields``, a record shows all of its fields, and
-    the "approve" and "execute" actions run a service per selected record in the right status."""
+    the "approve" and "execute" actions run a service (``run_each``) per selected record in the right status."""
 
     actions = ["approve_selected", "execute_selected"]
 
@@ -95,11 +95,6 @@ class ApprovedExecutionAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
         if obj is None:
             return self.fields
         return [f.name for f in self.model._meta.fields]
-
-    def run_each(self, request, records, call, done) -> None:
-        """``call(record)`` for each record, reporting ``<record>：<done>`` or the broken rule."""
-        for record in records:
-            self.run_service(request, lambda r=record: call(r), f"{record}：{done}")
 
 
 @admin.register(DepositTopUp)

@@ -110,19 +110,16 @@ class AgreementAdmin(ServiceAdmin):
     @admin.action(description=_("终止合作（第十八条）"))
     def end_selected(self, request, queryset):
         on = action_date(request)
-        for agreement in queryset:
-            self.run_service(
-                request,
-                lambda a=agreement: agreement_end(agreement=a, ended_on=on, user=request.user),
-                "{}：{}".format(agreement, _("已终止合作")),
-            )
+        self.run_each(
+            request, queryset, lambda a: agreement_end(agreement=a, ended_on=on, user=request.user), _("已终止合作")
+        )
 
     @admin.action(description=_("退回风险补偿抵押金（第十八条）"))
     def return_deposit_selected(self, request, queryset):
         on = action_date(request)
-        for agreement in queryset:
-            self.run_service(
-                request,
-                lambda a=agreement: deposit_return(agreement=a, returned_on=on, user=request.user),
-                "{}：{}".format(agreement, _("抵押金已退回")),
-            )
+        self.run_each(
+            request,
+            queryset,
+            lambda a: deposit_return(agreement=a, returned_on=on, user=request.user),
+            _("抵押金已退回"),
+        )
