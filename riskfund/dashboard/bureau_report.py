@@ -20,47 +20,36 @@ Sheets (Chinese headers, ``#,##0.00``, real dates, frozen header, autofilter, �
 暂停与恢复
     the month's ``PoolStateChange`` events (art. 37, 38) with the ratio, F and N at the crossing and the cause.
 
-The cut-off (``ReportBasis``). When the daily close of business has run on a date of the month, the report is as
-of the month's last closed business date D: the pool position, every district's outstanding and every bank's
-deposit, payable, outstanding and active loans come from the ``PoolSnapshot`` of D (the only store of
-historic outstanding figures), and the funders' paid-in, loss, replenishments and the interest are the ledger's
-balances over the entries with a business date up to D (summed exactly in Python). Without such a snapshot the
-report shows the current figures (``pool_position``, ``funder_list``, the banks' running balances) and the first
-sheet says so. The month's flows (compensations, recoveries, suspensions) always cover the whole calendar month.
-
 年度银行考核
     the annual bank evaluation of art. 19 for the month's calendar year, from ``reports.bank_performance``: per bank
     the loans disbursed, firms served, compensations and the compensation rate, recoveries and notice timeliness,
     with the programme's total row. It covers the whole year as recorded when the report is generated (the
     selector counts by business date over the calendar year), which the first sheet says.
+
+The cut-off the figures are taken at (the month's last daily snapshot, else the current figures) and the month's
+flows: riskfund/dashboard/bureau_figures.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from riskfund.claims.models import Compensation, Recovery
-from riskfund.cob.models import PoolSnapshot
+from riskfund.claims.models import Compensation
 from riskfund.dates import month_bounds
 from riskfund.errors import RuleViolation
 from riskfund.exports.paper import PROGRAMME, Paper
 from riskfund.exports.registry import register
 from riskfund.exports.xlsx import Column, Sheet, summary_sheet
-from riskfund.ledger.chart import INTEREST
-from riskfund.ledger.selectors import account_balance, balances_on
-from riskfund.money import FEN, ZERO
-from riskfund.parties.models import Bank, Funder, FunderTier
-from riskfund.policy.selectors import policy_for_pool
+from riskfund.money import ZERO
+from riskfund.parties.models import FunderTier
 from riskfund.pool.models import PoolStateChange
-from riskfund.pool.selectors import deposit_balance, funder_list, funder_list_on, pool_position
 
+from .bureau_figures import ReportBasis, money_or_zero, month_flows, report_basis, share
 from .reports import COLUMNS as BANK_PERFORMANCE_COLUMNS
 from .reports import bank_performance
 
@@ -74,7 +63,6 @@ BANKS_TITLE = "合作银行"
 STATE_CHANGES_TITLE = "暂停与恢复"
 BANK_PERFORMANCE_TITLE = "年度银行考核"
 
-SHARE_PLACES = Decimal("0.0001")
 TIER_LABELS = dict(FunderTier.choices)
 
 FUNDER_COLUMNS = [
@@ -136,137 +124,6 @@ def clean_params(params: Mapping[str, Any]) -> dict[str, Any]:
     if first > timezone.localdate():
         raise RuleViolation("validation_error", "", f"month: 尚未开始 / has not begun: {month}", status=400)
     return {"month": month}
-
-
-# --- figures ----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ReportBasis:
-    """The figures of the report: as of the snapshot's business date, or the current ones (``snapshot`` None)."""
-
-    month: str
-    first: date
-    last: date
-    as_of: date
-    snapshot: PoolSnapshot | None
-    position: dict[str, Any]
-    interest: Decimal
-    funders: list[dict[str, Any]]
-    banks: list[dict[str, Any]]
-    topup_multiple: int
-    district_outstanding: dict[str, Decimal] = field(default_factory=dict)
-
-    @property
-    def source(self) -> str:
-        if self.snapshot is not None:
-            return f"日终快照（业务日期 {self.as_of.isoformat()}）"
-        return f"当前余额（本月无日终快照，按生成日 {self.as_of.isoformat()} 的数填列）"
-
-
-def month_snapshot(first: date, last: date) -> PoolSnapshot | None:
-    """The ``PoolSnapshot`` of the month's last closed business date, if the daily job has closed one."""
-    return PoolSnapshot.objects.filter(business_date__range=(first, last)).order_by("-business_date").first()
-
-
-def _money(value: Any) -> Decimal:
-    return Decimal(str(value)).quantize(FEN) if value is not None else ZERO
-
-
-def report_basis(month: str, today: date | None = None) -> ReportBasis:
-    """The figures of ``month``'s report (see the module docstring)."""
-    first, last = month_bounds(month)
-    snapshot = month_snapshot(first, last)
-    if snapshot is not None:
-        on = snapshot.business_date
-        position = {
-            "pool_funds": snapshot.pool_funds,
-            "net_compensation": snapshot.net_compensation,
-            "pool_balance": snapshot.pool_balance,
-            "credit_capacity": snapshot.credit_capacity,
-            "outstanding_principal": snapshot.outstanding_principal,
-            "available_capacity": snapshot.available_capacity,
-            "compensation_ratio": snapshot.compensation_ratio,
-            "suspension_threshold": snapshot.suspension_threshold,
-            "suspended": snapshot.suspended,
-            "resume_replenishment": snapshot.resume_replenishment,
-            "policy_version": snapshot.policy_version,
-        }
-        funders = funder_list_on(on, city_due=snapshot.resume_replenishment)
-        interest = balances_on(on, codes=(INTEREST,)).get(INTEREST, ZERO)
-        district_outstanding = {d["code"]: _money(d["outstanding_principal"]) for d in snapshot.districts}
-        banks = [
-            {
-                "code": b["code"],
-                "name": b["name"],
-                "deposit": _money(b["deposit_balance"]),
-                "payable": _money(b.get("payable_balance")),
-                "outstanding": _money(b["outstanding_principal"]),
-                "active_loans": int(b["active_loans"]),
-            }
-            for b in snapshot.banks
-        ]
-    else:
-        on = today or timezone.localdate()
-        position = pool_position(on)
-        replenished = dict(Funder.objects.values_list("code", "replenished_total"))
-        funders = [dict(row, replenished=replenished.get(row["code"], ZERO)) for row in funder_list(on)]
-        interest = account_balance(INTEREST)
-        district_outstanding = {
-            row["code"]: row["outstanding_principal"] for row in funders if row["tier"] == FunderTier.DISTRICT
-        }
-        banks = [
-            {
-                "code": bank.code,
-                "name": bank.name,
-                "deposit": deposit_balance(bank),
-                "payable": account_balance(bank.payable_account_code),
-                "outstanding": bank.outstanding_principal,
-                "active_loans": bank.active_loans,
-            }
-            for bank in Bank.objects.order_by("code")
-        ]
-    return ReportBasis(
-        month=month,
-        first=first,
-        last=last,
-        as_of=on,
-        snapshot=snapshot,
-        position=position,
-        interest=interest,
-        funders=funders,
-        banks=banks,
-        topup_multiple=policy_for_pool(on).deposit_topup_multiple,
-        district_outstanding=district_outstanding,
-    )
-
-
-def month_flows(first: date, last: date) -> dict[str, Any]:
-    """The month's compensations, recoveries and threshold crossings (counts and amounts)."""
-    compensations = Compensation.objects.filter(deducted_on__range=(first, last)).aggregate(
-        count=Count("pk"), loss=Sum("loss"), pool=Sum("share_pool")
-    )
-    recoveries = Recovery.objects.filter(recovered_on__range=(first, last)).aggregate(
-        count=Count("pk"), net=Sum("net"), pool=Sum("share_pool")
-    )
-    changes = PoolStateChange.objects.filter(business_date__range=(first, last))
-    return {
-        "compensations": compensations["count"],
-        "compensated_loss": _money(compensations["loss"]),
-        "compensated_pool": _money(compensations["pool"]),
-        "recoveries": recoveries["count"],
-        "recovered_net": _money(recoveries["net"]),
-        "recovered_pool": _money(recoveries["pool"]),
-        "suspensions": changes.filter(suspended=True).count(),
-        "resumptions": changes.filter(suspended=False).count(),
-    }
-
-
-def share(part: Decimal, whole: Decimal | None) -> Decimal:
-    """part ÷ whole as a fraction with 4 places (shown as a percentage), 0 when there is no whole."""
-    if not whole or whole <= ZERO:
-        return Decimal("0.0000")
-    return (part / whole).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
 
 
 # --- sheets -----------------------------------------------------------------------------------------------
@@ -350,7 +207,7 @@ def district_rows(basis: ReportBasis) -> list[dict[str, Any]]:
                 "outstanding": outstanding,
                 "used": share(outstanding, row["scale_cap"]),
                 "loss": row["loss"],
-                "month_split": _money(splits.get(row["code"])),
+                "month_split": money_or_zero(splits.get(row["code"])),
                 "due": row["replenishment_due"],
             }
         )
@@ -380,9 +237,9 @@ def bank_rows(basis: ReportBasis) -> list[dict[str, Any]]:
                 "topup_needed": "是" if bank["outstanding"] > trigger else "否",
                 "active_loans": bank["active_loans"],
                 "month_count": flows.get("count", 0),
-                "month_loss": _money(flows.get("loss")),
-                "month_pool": _money(flows.get("pool")),
-                "month_from_deposit": _money(flows.get("from_deposit")),
+                "month_loss": money_or_zero(flows.get("loss")),
+                "month_pool": money_or_zero(flows.get("pool")),
+                "month_from_deposit": money_or_zero(flows.get("from_deposit")),
             }
         )
     return rows
