@@ -63,6 +63,15 @@ def policy_2021(db):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the dashboard's figures are cached under the highest ids of the data
+    (riskfund/dashboard/cache.py), which a rolled-back test may hand out again to the next one (SQLite)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def celery_eager_unless_worker(request):
     """Run tasks in-process even when CELERY_BROKER_URL is set (CI), except in tests marked ``worker``."""
     from riskfund.celery import app

@@ -28,6 +28,7 @@ from riskfund.policy.selectors import policy_for_pool
 from riskfund.pool.models import DepositTopUp, PoolStateChange, TopUpStatus
 from riskfund.pool.selectors import deposit_balance, funder_list, pool_position, topup_amount
 
+from .cache import cached_dashboard
 from .worklists import LIST_LIMIT, banks_needing_topup, business_status, changelist_url, listings_pending, payables_due
 
 PERCENT = Decimal("0.01")
@@ -297,9 +298,15 @@ def chart_labels() -> dict:
 
 
 def dashboard(user, today: date | None = None) -> dict:
-    """Everything the admin index shows for ``user``; ``charts`` is the JSON for ``json_script``."""
+    """Everything the admin index shows for ``user``; ``charts`` is the JSON for ``json_script``. Cached until the
+    data changes (riskfund/dashboard/cache.py)."""
     today = today or timezone.localdate()
     scope = scope_for(user)
+    return cached_dashboard(scope, today, lambda: scope_figures(scope, today))
+
+
+def scope_figures(scope: Scope, today: date) -> dict:
+    """The dashboard of ``scope`` on ``today``, computed."""
     raw = None if scope.limited else pool_position(today)
     position = position_figures(raw)
     history = ratio_history(scope, today)

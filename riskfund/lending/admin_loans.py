@@ -106,6 +106,7 @@ class LoanAdmin(ReadOnlyAdminMixin, ModelAdmin):
     ]
     list_filter_submit = False
     list_per_page = 50
+    show_full_result_count = False  # a filtered list counts its own rows only, not the whole table again (issue 13)
     search_fields = ["contract_no", "enterprise__name", "enterprise__uscc", "recommendation__form_no"]
     list_select_related = ["enterprise", "bank"]
     date_hierarchy = "disbursed_on"
