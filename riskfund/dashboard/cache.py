@@ -14,7 +14,8 @@ One case would defeat the ids: a transaction still in flight when the version is
 one visible and commits later without raising the maximum. On PostgreSQL the version is therefore read with the
 transactions in progress at that moment (``pg_current_snapshot``); while one of them may belong to this database
 nothing is stored, and the figures are computed as without a cache. SQLite has one writer at a time, which takes
-its ids in commit order.
+its ids in commit order. The version starts with the database's oid, so a restore into a new database (as
+docs/operations.md does it), whose ids start again lower, never meets the entries of the old one.
 """
 
 from django.core.cache import cache
@@ -50,9 +51,12 @@ def data_version() -> str | None:
         for m in VERSION_TABLES[1:]
     ]
     audit = f"(SELECT MAX(id) FROM {quote(AuditEvent._meta.db_table)} WHERE {quote('db_table')} <> %s)"  # noqa: S608
-    quiet = PG_QUIET if connection.vendor == "postgresql" else "1 = 1"
+    if connection.vendor == "postgresql":
+        quiet, database = PG_QUIET, "(SELECT oid FROM pg_database WHERE datname = current_database())"
+    else:
+        quiet, database = "1 = 1", "0"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join([quiet, audit, *maxima]), [CACHE_TABLE])
+        cursor.execute("SELECT " + ", ".join([quiet, database, audit, *maxima]), [CACHE_TABLE])
         trusted, *ids = cursor.fetchone()
     if not trusted:
         return None
