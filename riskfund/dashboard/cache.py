@@ -18,6 +18,8 @@ its ids in commit order. The version starts with the database's oid, so a restor
 docs/operations.md does it), whose ids start again lower, never meets the entries of the old one.
 """
 
+# ruff: noqa: S608 (the SQL below names only the models' own tables and columns)
+
 from django.core.cache import cache
 from django.db import connection
 from django.utils.translation import get_language
@@ -29,7 +31,7 @@ from riskfund.security.models import CACHE_TABLE
 
 KEY_PREFIX = "riskfund:dashboard"
 CACHE_SECONDS = 24 * 60 * 60  # the key changes with the data anyway; a day bounds what an unused entry occupies
-VERSION_TABLES = (AuditEvent, Entry, CobStep, CobPart)  # each with an ever-increasing integer id
+UNAUDITED_TABLES = (Entry, CobStep, CobPart)  # besides the audit trail; each with an ever-increasing integer id
 
 # true when no transaction in progress at the statement's snapshot may be one of this database's: each running xid
 # is matched to a backend of another database (an xid that has finished since, or a hidden one, matches nothing)
@@ -46,17 +48,18 @@ PG_QUIET = """NOT EXISTS (
 def data_version() -> str | None:
     """The data version (see the module docstring), or None when it cannot be trusted for caching."""
     quote = connection.ops.quote_name
+    audit = AuditEvent._meta
     maxima = [
-        f"(SELECT MAX({quote(m._meta.pk.column)}) FROM {quote(m._meta.db_table)})"  # noqa: S608 (the models' names)
-        for m in VERSION_TABLES[1:]
+        f"(SELECT MAX({quote(audit.pk.column)}) FROM {quote(audit.db_table)} "
+        f"WHERE {quote(audit.get_field('db_table').column)} <> %s)",
+        *(f"(SELECT MAX({quote(m._meta.pk.column)}) FROM {quote(m._meta.db_table)})" for m in UNAUDITED_TABLES),
     ]
-    audit = f"(SELECT MAX(id) FROM {quote(AuditEvent._meta.db_table)} WHERE {quote('db_table')} <> %s)"  # noqa: S608
     if connection.vendor == "postgresql":
         quiet, database = PG_QUIET, "(SELECT oid FROM pg_database WHERE datname = current_database())"
     else:
         quiet, database = "1 = 1", "0"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join([quiet, database, audit, *maxima]), [CACHE_TABLE])
+        cursor.execute("SELECT " + ", ".join([quiet, database, *maxima]), [CACHE_TABLE])
         trusted, *ids = cursor.fetchone()
     if not trusted:
         return None
