@@ -6,17 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from factories import (
-    DONGHE,
-    approved_recommendation,
-    guarantor,
-    inject,
-    make_uscc,
-    registered_loan,
-    seed_reference,
-    signed_bank,
-)
-from factories import small_enterprise as enterprise_of
+import factories
 from pipeline_support import collected
 
 from riskfund.claims.models import Payable
@@ -28,17 +18,17 @@ D = Decimal
 _serials = itertools.count(1)
 
 
-def district_officer(make_staff, district: str = DONGHE):
+def district_officer(make_staff, district: str = factories.DONGHE):
     """A staff client whose only role is ``district``, scoped to ``district``."""
     client = make_staff("district")
     StaffProfile.objects.create(user=client.user, district=Funder.objects.get(code=district))
     return client
 
 
-def small_enterprise(*, district: str = DONGHE, name: str = "") -> Enterprise:
+def small_enterprise(*, district: str = factories.DONGHE, name: str = "") -> Enterprise:
     """A small industrial enterprise (50 persons, revenue 10,000,000 — small by the 2011 standard)."""
-    uscc = make_uscc(next(_serials), area=district)
-    return enterprise_of(uscc=uscc, name=name or f"包头测试企业{uscc[-6:]}有限公司", district=district)
+    uscc = factories.make_uscc(next(_serials), area=district)
+    return factories.small_enterprise(uscc=uscc, name=name or f"包头测试企业{uscc[-6:]}有限公司", district=district)
 
 
 @dataclass
@@ -54,17 +44,19 @@ def build_lending_world(*, compensate: bool = False) -> LendingWorld:
     3,000,000); two loans of 6,000,000 each disbursed 2025-03-03, bullet at 2026-03-03: BOB's outstanding
     12,000,000 > 10 × its deposit, so a top-up may be requested. With ``compensate`` the first loan is compensated
     on 2026-04-10 (38 days overdue): pool share 2,400,000, 1,000,000 from the deposit, 1,400,000 payable."""
-    seed_reference()
-    inject(DONGHE, "4000000", on=date(2024, 1, 2))
-    agreement = signed_bank(code="BOB", name="包商测试银行", guarantor=guarantor(), signed_on=date(2024, 1, 3))
+    factories.seed_reference()
+    factories.inject(factories.DONGHE, "4000000", on=date(2024, 1, 2))
+    agreement = factories.signed_bank(
+        code="BOB", name="包商测试银行", guarantor=factories.guarantor(), signed_on=date(2024, 1, 3)
+    )
     bank, bjdb = agreement.bank, agreement.guarantor
     loans = []
     for number in (1, 2):
-        recommendation = approved_recommendation(
+        recommendation = factories.approved_recommendation(
             enterprise=small_enterprise(), bank=bank, guarantor=bjdb, amount="6000000", on=date(2025, 1, 2)
         )
         loans.append(
-            registered_loan(
+            factories.registered_loan(
                 recommendation=recommendation, contract_no=f"HT-{number:05d}", disbursed_on=date(2025, 3, 3)
             )
         )

@@ -12,19 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+import factories
 from django.utils import timezone
-from factories import (
-    DONGHE,
-    approved_recommendation,
-    fund_pool,
-    guarantor,
-    make_uscc,
-    registered_loan,
-    seed_reference,
-    signed_bank,
-    small_enterprise,
-    staff_client,
-)
 from rest_framework.test import APIClient
 
 from banks.auth import bank_api_key_issue
@@ -92,19 +81,21 @@ class World:
         return bank_client(self.key_b)
 
     def staff(self) -> APIClient:
-        return staff_client(username=f"staff-{uuid.uuid4().hex[:8]}", is_superuser=True)
+        return factories.staff_client(username=f"staff-{uuid.uuid4().hex[:8]}", is_superuser=True)
 
     def enterprise(self) -> Enterprise:
         """A small industrial enterprise of 东河区 (50 persons, revenue 10,000,000)."""
         serial = next(self.serials)
-        return small_enterprise(uscc=make_uscc(serial), name=f"包头银行接口测试企业{serial}有限公司")
+        return factories.small_enterprise(
+            uscc=factories.make_uscc(serial), name=f"包头银行接口测试企业{serial}有限公司"
+        )
 
     def recommendation(
         self, amount="1000000", *, bank: Bank | None = None, approve: bool = False, on: date | None = None
     ) -> Recommendation:
         """Application → recommendation to ``bank`` (default A) → the guarantor's approval (recorded by the bureau,
         art. 26); ``approve`` records the bank's approval too."""
-        return approved_recommendation(
+        return factories.approved_recommendation(
             enterprise=self.enterprise(),
             bank=bank or self.bank_a,
             guarantor=self.guarantor,
@@ -122,7 +113,9 @@ class World:
             "repayment_method": "bullet",
         }
         values.update(kwargs)
-        return registered_loan(recommendation=recommendation, disbursed_on=disbursed_on or days_ago(30), **values)
+        return factories.registered_loan(
+            recommendation=recommendation, disbursed_on=disbursed_on or days_ago(30), **values
+        )
 
     def overdue_loan(self, amount="1000000", *, bank: Bank | None = None, overdue: int = 60):
         """An instalment loan whose first instalment (40 %) fell due ``overdue`` days ago, unpaid."""
@@ -152,11 +145,11 @@ def build_world(*, injections: dict[str, str] | None = None, signed_on: date = S
         effective_to=today() + timedelta(days=730),
         approved_at=timezone.now(),
     )
-    seed_reference()
-    fund_pool(injections or {DONGHE: "4000000"}, on=FUNDED_ON)
-    bjdb = guarantor()
-    bank_a = signed_bank(code="BOB", name="包商测试银行", guarantor=bjdb, signed_on=signed_on).bank
-    bank_b = signed_bank(code="BOC", name="另一家测试银行", guarantor=bjdb, signed_on=signed_on).bank
+    factories.seed_reference()
+    factories.fund_pool(injections or {factories.DONGHE: "4000000"}, on=FUNDED_ON)
+    bjdb = factories.guarantor()
+    bank_a = factories.signed_bank(code="BOB", name="包商测试银行", guarantor=bjdb, signed_on=signed_on).bank
+    bank_b = factories.signed_bank(code="BOC", name="另一家测试银行", guarantor=bjdb, signed_on=signed_on).bank
     _, key_a = bank_api_key_issue(bank=bank_a, name="core A")
     _, key_b = bank_api_key_issue(bank=bank_b, name="core B")
     return World(policy=policy, bank_a=bank_a, bank_b=bank_b, guarantor=bjdb, key_a=key_a, key_b=key_b)

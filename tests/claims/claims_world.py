@@ -10,18 +10,6 @@ from io import StringIO
 
 import factories
 from django.core.management import call_command
-from factories import (
-    DONGHE,
-    POOL_24_2_MILLION,
-    approved_recommendation,
-    fund_pool,
-    guarantor,
-    make_uscc,
-    registered_loan,
-    seed_reference,
-    signed_bank,
-    small_enterprise,
-)
 
 from riskfund.ledger.models import Account
 from riskfund.ledger.selectors import account_balance
@@ -56,15 +44,15 @@ class World:
     serials: itertools.count = field(default_factory=lambda: itertools.count(1))
     contracts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
-    def enterprise(self, district: str = DONGHE) -> Enterprise:
+    def enterprise(self, district: str = factories.DONGHE) -> Enterprise:
         """A small industrial enterprise (50 persons, revenue 10,000,000) registered in ``district``."""
         serial = next(self.serials)
-        return small_enterprise(
-            uscc=make_uscc(serial, district), name=f"包头代偿测试企业{serial}有限公司", district=district
+        return factories.small_enterprise(
+            uscc=factories.make_uscc(serial, district), name=f"包头代偿测试企业{serial}有限公司", district=district
         )
 
     def recommendation(self, enterprise: Enterprise, amount: Decimal, *, bank: Bank | None = None):
-        return approved_recommendation(
+        return factories.approved_recommendation(
             enterprise=enterprise,
             bank=bank or self.bank,
             guarantor=self.guarantor,
@@ -77,7 +65,7 @@ class World:
         self,
         principal: str | Decimal,
         *,
-        district: str = DONGHE,
+        district: str = factories.DONGHE,
         enterprise: Enterprise | None = None,
         bank: Bank | None = None,
         disbursed_on: date = DISBURSED_ON,
@@ -88,7 +76,7 @@ class World:
         """A bullet loan (or instalments with ``schedule``) registered through the lending services."""
         principal = D(principal)
         enterprise = enterprise or self.enterprise(district)
-        return registered_loan(
+        return factories.registered_loan(
             recommendation=self.recommendation(enterprise, principal, bank=bank),
             contract_no=f"DC-{next(self.contracts):05d}",
             principal=principal,
@@ -103,9 +91,11 @@ def build_world(policy, *, injections: dict[str, str] | None = None, bank_code: 
     """Seed funders, the SME standard and the LPR; pay ``injections`` in on 2024-01-02 (default: region 6,000,000,
     city 6,000,000, 东河区 150202 8,000,000, 昆都仑区 150203 4,200,000 → F = 24,200,000); sign BOB × BJDB on
     2024-01-03, which moves the initial 1,000,000 deposit from pool:special to deposit:BOB (B unchanged)."""
-    seed_reference()
-    fund_pool(injections or POOL_24_2_MILLION, on=FUNDED_ON)
-    agreement = signed_bank(code=bank_code, name="包商代偿测试银行", guarantor=guarantor(), signed_on=SIGNED_ON)
+    factories.seed_reference()
+    factories.fund_pool(injections or factories.POOL_24_2_MILLION, on=FUNDED_ON)
+    agreement = factories.signed_bank(
+        code=bank_code, name="包商代偿测试银行", guarantor=factories.guarantor(), signed_on=SIGNED_ON
+    )
     return World(policy=policy, bank=agreement.bank, guarantor=agreement.guarantor)
 
 

@@ -16,20 +16,10 @@ import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
+import factories
 from claims_world import assert_pool_invariants
 from django.db import transaction
 from django.db.models import F, Sum
-from factories import (
-    approved_recommendation,
-    fund_pool,
-    guarantor,
-    inject,
-    make_uscc,
-    registered_loan,
-    seed_reference,
-    signed_bank,
-    small_enterprise,
-)
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -95,10 +85,10 @@ class ClaimsMachine(RuleBasedStateMachine):
         amounts=st.lists(st.integers(min_value=1_000_000, max_value=3_000_000), min_size=len(FUNDERS), max_size=5)
     )
     def fund_and_sign(self, amounts):
-        fund_pool(dict(zip(FUNDERS, amounts, strict=True)), on=self.clock)
-        bjdb = guarantor(name="百佳担保")
+        factories.fund_pool(dict(zip(FUNDERS, amounts, strict=True)), on=self.clock)
+        bjdb = factories.guarantor(name="百佳担保")
         for code in ("BOB", "CCB"):
-            signed_bank(code=code, name=code, guarantor=bjdb, signed_on=self.clock)
+            factories.signed_bank(code=code, name=code, guarantor=bjdb, signed_on=self.clock)
 
     # --- the rules ---------------------------------------------------------------------------------------------
 
@@ -112,7 +102,7 @@ class ClaimsMachine(RuleBasedStateMachine):
         kind=st.sampled_from(["injection", "replenishment"]),
     )
     def inject(self, code, amount, kind):
-        inject(code, fens(amount), on=self.clock, kind=kind)
+        factories.inject(code, fens(amount), on=self.clock, kind=kind)
 
     @rule(amount=st.integers(min_value=1, max_value=5_000_000), account=st.sampled_from(["special", "BOB", "CCB"]))
     def interest(self, amount, account):
@@ -129,8 +119,10 @@ class ClaimsMachine(RuleBasedStateMachine):
     def lend(self, principal, district, bank, term, instalments):
         amount = fens(principal)
         serial = next(self.serials)
-        enterprise = small_enterprise(uscc=make_uscc(serial, district), name=f"状态机企业{serial}", district=district)
-        recommendation = approved_recommendation(
+        enterprise = factories.small_enterprise(
+            uscc=factories.make_uscc(serial, district), name=f"状态机企业{serial}", district=district
+        )
+        recommendation = factories.approved_recommendation(
             enterprise=enterprise,
             bank=Bank.objects.get(code=bank),
             guarantor=Guarantor.objects.get(code="BJDB"),
@@ -147,7 +139,7 @@ class ClaimsMachine(RuleBasedStateMachine):
                 {"due_on": maturity, "principal": amount - first},
             ]
         try:
-            registered_loan(
+            factories.registered_loan(
                 recommendation=recommendation,
                 contract_no=f"SM-{serial:05d}",
                 principal=amount,
@@ -278,7 +270,7 @@ class ClaimsMachine(RuleBasedStateMachine):
 
 
 def test_claims_state_machine_keeps_every_pool_invariant(policy_2021):
-    seed_reference()
+    factories.seed_reference()
     run_state_machine_as_test(
         ClaimsMachine,
         settings=settings(

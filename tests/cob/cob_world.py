@@ -8,18 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from factories import (
-    DONGHE,
-    KUNDULUN,
-    approved_recommendation,
-    guarantor,
-    inject,
-    make_uscc,
-    registered_loan,
-    seed_reference,
-    signed_bank,
-    small_enterprise,
-)
+import factories
 
 from riskfund.cob.models import BucketChange, CobFlag, CobRun, LoanStatus, PoolSnapshot
 from riskfund.lending.models import Loan
@@ -31,8 +20,8 @@ from riskfund.pool.models import PoolState, PoolStateChange
 from riskfund.pool.services import topup_approve, topup_request
 
 D = Decimal
-DISTRICT = DONGHE
-SHORT_DISTRICT = KUNDULUN  # 昆都仑区: 1,000,000 paid 2023-01-02, below 8,000,000 after 2025-01-02 (art. 8)
+DISTRICT = factories.DONGHE
+SHORT_DISTRICT = factories.KUNDULUN  # 昆都仑区: 1,000,000 paid 2023-01-02, below 8,000,000 after 2025-01-02 (art. 8)
 TODAY = date(2025, 12, 31)
 
 
@@ -48,8 +37,10 @@ class World:
     def lend(self, principal: str, *, disbursed_on: date, maturity_on: date | None = None, schedule=None) -> Loan:
         """Enterprise → application → recommendation → the bank's approval → registration (art. 24–27)."""
         serial = next(self.serials)
-        enterprise = small_enterprise(uscc=make_uscc(serial), name=f"包头日终测试企业{serial}有限公司")
-        recommendation = approved_recommendation(
+        enterprise = factories.small_enterprise(
+            uscc=factories.make_uscc(serial), name=f"包头日终测试企业{serial}有限公司"
+        )
+        recommendation = factories.approved_recommendation(
             enterprise=enterprise,
             bank=self.bank,
             guarantor=self.guarantor,
@@ -57,7 +48,7 @@ class World:
             on=disbursed_on - timedelta(days=5),
             today=TODAY,
         )
-        return registered_loan(
+        return factories.registered_loan(
             recommendation=recommendation,
             contract_no=f"COB-{next(self.contracts):05d}",
             principal=principal,
@@ -74,17 +65,19 @@ class World:
 def build_world() -> World:
     """Funded pool (B = 9,000,000 with the two deposits), bank BOB with its agreement, bank BOC whose agreement ended
     on 2025-02-03 with its deposit not returned (art. 18), and a district short of its minimum (art. 8)."""
-    seed_reference()
+    factories.seed_reference()
     for code, amount, paid_on in (
         ("region", "2000000", date(2024, 1, 2)),
         ("city", "2000000", date(2024, 1, 2)),
         (DISTRICT, "4000000", date(2024, 1, 2)),
         (SHORT_DISTRICT, "1000000", date(2023, 1, 2)),
     ):
-        inject(code, amount, on=paid_on)
-    bjdb = guarantor()
-    bank = signed_bank(code="BOB", name="包商日终测试银行", guarantor=bjdb, signed_on=date(2024, 1, 3)).bank
-    other_agreement = signed_bank(code="BOC", name="停止合作测试银行", guarantor=bjdb, signed_on=date(2024, 1, 3))
+        factories.inject(code, amount, on=paid_on)
+    bjdb = factories.guarantor()
+    bank = factories.signed_bank(code="BOB", name="包商日终测试银行", guarantor=bjdb, signed_on=date(2024, 1, 3)).bank
+    other_agreement = factories.signed_bank(
+        code="BOC", name="停止合作测试银行", guarantor=bjdb, signed_on=date(2024, 1, 3)
+    )
     agreement_end(agreement=other_agreement, ended_on=date(2025, 2, 3))
     return World(bank=bank, other_bank=other_agreement.bank, guarantor=bjdb)
 

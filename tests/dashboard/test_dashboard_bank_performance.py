@@ -31,20 +31,11 @@ from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
+import factories
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from factories import (
-    approved_recommendation,
-    fund_pool,
-    guarantor,
-    make_uscc,
-    registered_loan,
-    seed_reference,
-    signed_bank,
-    small_enterprise,
-)
 from openpyxl import load_workbook
 from pipeline_support import collected
 
@@ -58,15 +49,15 @@ D = Decimal
 
 
 def _enterprise(serial: int):
-    return small_enterprise(uscc=make_uscc(serial), name=f"包头考核测试企业{serial}有限公司")
+    return factories.small_enterprise(uscc=factories.make_uscc(serial), name=f"包头考核测试企业{serial}有限公司")
 
 
 def _lend(contract, bank, guarantor, enterprise, principal, disbursed, maturity, *, registered_on):
     recommended = date(disbursed.year, disbursed.month, 1) if disbursed.day > 1 else disbursed
-    recommendation = approved_recommendation(
+    recommendation = factories.approved_recommendation(
         enterprise=enterprise, bank=bank, guarantor=guarantor, amount=principal, on=recommended, today=registered_on
     )
-    return registered_loan(
+    return factories.registered_loan(
         recommendation=recommendation,
         contract_no=contract,
         principal=principal,
@@ -78,11 +69,11 @@ def _lend(contract, bank, guarantor, enterprise, principal, disbursed, maturity,
 
 @pytest.fixture
 def portfolio(policy_2021):
-    seed_reference()
-    fund_pool({"region": "6000000", "city": "6000000", "150202": "8000000"}, on=date(2024, 1, 2))
-    bjdb = guarantor()
-    bob = signed_bank(code="BOB", name="包商考核测试银行", guarantor=bjdb, signed_on=date(2024, 1, 3)).bank
-    icbc = signed_bank(code="ICBC", name="工商考核测试银行", guarantor=bjdb, signed_on=date(2024, 1, 3)).bank
+    factories.seed_reference()
+    factories.fund_pool({"region": "6000000", "city": "6000000", "150202": "8000000"}, on=date(2024, 1, 2))
+    bjdb = factories.guarantor()
+    bob = factories.signed_bank(code="BOB", name="包商考核测试银行", guarantor=bjdb, signed_on=date(2024, 1, 3)).bank
+    icbc = factories.signed_bank(code="ICBC", name="工商考核测试银行", guarantor=bjdb, signed_on=date(2024, 1, 3)).bank
     e1, e2, e3, e4 = (_enterprise(n) for n in (1, 2, 3, 4))
     _lend("L1", bob, bjdb, e1, "500000.00", date(2024, 3, 1), date(2025, 2, 28), registered_on=date(2024, 3, 1))
     _lend("L2", bob, bjdb, e1, "300000.00", date(2024, 4, 1), date(2025, 3, 31), registered_on=date(2024, 4, 15))

@@ -1,8 +1,8 @@
 import pytest
-from imports_world import seed
+from factories import seed_reference
 
 
 @pytest.fixture
 def world(policy_2021):
-    seed()
+    seed_reference()
     return policy_2021

@@ -7,25 +7,13 @@ import copy
 from datetime import date
 from decimal import Decimal
 
+from factories import make_uscc
+
 from riskfund.imports.export import book_bytes
 from riskfund.ledger.models import Account
-from riskfund.policy.seed import seed_industry_standards, seed_lpr
-from riskfund.policy.uscc import uscc_check_char
-from riskfund.pool.seed import seed_pool
 
 D = Decimal
 TODAY = date(2025, 12, 31)
-
-
-def make_uscc(serial: int, area: str = "150202") -> str:
-    first17 = f"91{area}{serial:09d}"
-    return first17 + uscc_check_char(first17)
-
-
-def seed() -> None:
-    seed_pool()
-    seed_industry_standards()
-    seed_lpr()
 
 
 def enterprise(serial: int, area: str = "150202") -> dict:

@@ -5,7 +5,8 @@ from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
-from imports_world import TODAY, enterprise, loan, make_uscc, medium_book, recommendation, xlsx
+from factories import make_uscc
+from imports_world import TODAY, enterprise, loan, medium_book, recommendation, xlsx
 from openpyxl import load_workbook
 
 from riskfund.imports.annotate import annotated_copy

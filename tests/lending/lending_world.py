@@ -7,22 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 import factories
-from factories import (
-    DONGHE,
-    approved_recommendation,
-    fund_pool,
-    guarantor,
-    make_uscc,
-    registered_loan,
-    seed_reference,
-    signed_bank,
-    small_enterprise,
-)
 
 from riskfund.lending.models import Enterprise, Recommendation
 from riskfund.parties.models import Bank, Guarantor
 
-DISTRICT = DONGHE
+DISTRICT = factories.DONGHE
 FUNDED_ON = date(2024, 1, 2)
 SIGNED_ON = date(2021, 5, 6)  # early enough to bound every loan the tests disburse (art. 14, 18)
 TODAY = date(2025, 12, 31)  # inside the 2021 version (through 2026-04-29); every test passes ``today``
@@ -41,18 +30,18 @@ class World:
     serials: itertools.count = field(default_factory=lambda: itertools.count(1))
     contracts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
-    def enterprise(self, *, area: str = DONGHE, district: str = DISTRICT, **figures) -> Enterprise:
+    def enterprise(self, *, area: str = factories.DONGHE, district: str = DISTRICT, **figures) -> Enterprise:
         """A small industrial enterprise (50 persons, revenue 10,000,000: small by the 2011 standard)."""
         serial = next(self.serials)
-        return small_enterprise(
-            uscc=make_uscc(serial, area), name=f"包头测试企业{serial}有限公司", district=district, **figures
+        return factories.small_enterprise(
+            uscc=factories.make_uscc(serial, area), name=f"包头测试企业{serial}有限公司", district=district, **figures
         )
 
     def recommendation(
         self, enterprise: Enterprise, amount: str | Decimal, *, bank: Bank | None = None, on: date = date(2025, 1, 2)
     ) -> Recommendation:
         """Application → recommendation → the bank's and the guarantor's approving due diligence (art. 24–26)."""
-        return approved_recommendation(
+        return factories.approved_recommendation(
             enterprise=enterprise, bank=bank or self.bank, guarantor=self.guarantor, amount=amount, on=on, today=TODAY
         )
 
@@ -66,7 +55,7 @@ class World:
             "today": TODAY,
             **kwargs,
         }
-        return registered_loan(recommendation=recommendation, principal=principal, **values)
+        return factories.registered_loan(recommendation=recommendation, principal=principal, **values)
 
     def lend(self, enterprise: Enterprise, principal: str | Decimal, **kwargs):
         """Recommend and register in one go."""
@@ -76,7 +65,9 @@ class World:
 def build_world(policy, *, injections: dict[str, str] | None = None) -> World:
     """Seed the funders, the SME standard and the LPR, pay in ``injections`` (funder code → amount) on
     2024-01-02 and sign BOB × BJDB (open-ended) on 2021-05-06 (the initial 1,000,000 deposit leaves B unchanged)."""
-    seed_reference()
-    fund_pool(injections or {DISTRICT: "4000000"}, on=FUNDED_ON)
-    agreement = signed_bank(code="BOB", name="包商测试银行", guarantor=guarantor(), signed_on=SIGNED_ON)
+    factories.seed_reference()
+    factories.fund_pool(injections or {DISTRICT: "4000000"}, on=FUNDED_ON)
+    agreement = factories.signed_bank(
+        code="BOB", name="包商测试银行", guarantor=factories.guarantor(), signed_on=SIGNED_ON
+    )
     return World(policy=policy, bank=agreement.bank, guarantor=agreement.guarantor)

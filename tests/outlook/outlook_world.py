@@ -17,17 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from factories import (
-    POOL_24_2_MILLION,
-    approved_recommendation,
-    fund_pool,
-    guarantor,
-    make_uscc,
-    registered_loan,
-    seed_reference,
-    signed_bank,
-    small_enterprise,
-)
+import factories
 from pipeline_support import collected
 
 from riskfund.claims.services import compensation_claim, recovery_post
@@ -51,8 +41,8 @@ class World:
 def _lend(serial: int, agreement: Agreement, principal: str, maturity: date, schedule=None) -> Loan:
     """A loan of 东河区 recommended on 2024-02-20, approved by both on 2024-02-21, disbursed 2024-03-01, with a
     guarantee as its counter-guarantee."""
-    enterprise = small_enterprise(uscc=make_uscc(serial), name=f"包头预测测试企业{serial}有限公司")
-    recommendation = approved_recommendation(
+    enterprise = factories.small_enterprise(uscc=factories.make_uscc(serial), name=f"包头预测测试企业{serial}有限公司")
+    recommendation = factories.approved_recommendation(
         enterprise=enterprise,
         bank=agreement.bank,
         guarantor=agreement.guarantor,
@@ -61,7 +51,7 @@ def _lend(serial: int, agreement: Agreement, principal: str, maturity: date, sch
         reported_on=date(2024, 2, 21),
         today=TODAY,
     )
-    return registered_loan(
+    return factories.registered_loan(
         recommendation=recommendation,
         contract_no=f"OL-{serial:03d}",
         principal=principal,
@@ -74,9 +64,11 @@ def _lend(serial: int, agreement: Agreement, principal: str, maturity: date, sch
 
 
 def build_world() -> World:
-    seed_reference()
-    fund_pool(POOL_24_2_MILLION, on=date(2024, 1, 2))
-    agreement = signed_bank(code="BOB", name="包商预测测试银行", guarantor=guarantor(), signed_on=date(2024, 1, 3))
+    factories.seed_reference()
+    factories.fund_pool(factories.POOL_24_2_MILLION, on=date(2024, 1, 2))
+    agreement = factories.signed_bank(
+        code="BOB", name="包商预测测试银行", guarantor=factories.guarantor(), signed_on=date(2024, 1, 3)
+    )
     serial = itertools.count(1)
     a = _lend(next(serial), agreement, "1000000", date(2024, 9, 2))
     schedule = [(date(2024, 5, 1), D("200000")), (date(2024, 7, 15), D("200000")), (date(2024, 9, 2), D("200000"))]
