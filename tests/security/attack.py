@@ -1,5 +1,5 @@
-"""The attack suite's parts: the POST operations of the served OpenAPI document, a plausible body for each, the one
-table of hostile values (issue 12) and what "nothing written" means.
+"""The attack suite's parts: a plausible body for each POST operation of the served OpenAPI document (read by
+tests/security/attack_schema.py), the one table of hostile values (issue 12) and what "nothing written" means.
 
 Everything is read from the served schema (``/api/v1/schema/``), so an endpoint another engineer adds is attacked
 without editing this module: its path parameters are filled with real objects where a list at the path's prefix
@@ -20,7 +20,8 @@ from django.db import connection
 from django.test import Client
 from django.test.client import MULTIPART_CONTENT, encode_multipart
 
-SCHEMA_PATH = "/api/v1/schema/?format=json"
+from tests.security.attack_schema import Operation, Resolver, field_paths, nested_object_paths
+
 MIB = 1024 * 1024
 SAMPLE_DATE = "2025-06-02"  # a Monday; the base body's dates, never today's
 NOBODY = "00000000-0000-4000-8000-0000000a77ac"
@@ -28,77 +29,6 @@ CODE_RE = re.compile(r"[a-z][a-z0-9_]*")
 # Written on a refused request by design: the stored 400 answer (API.md: replayed for the same key), throttle
 # counters (database cache) and the failed-login log (django-axes). Everything else must keep its row count.
 WRITTEN_ON_REFUSAL = re.compile(r"^(api_idempotencyrecord|riskfund_cache|axes_.*)$")
-
-
-def served_schema() -> dict:
-    return json.loads(Client().get(SCHEMA_PATH).content)
-
-
-# --- operations ----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Operation:
-    path: str
-    operation_id: str
-    media_type: str  # "" when the operation takes no body
-    body_schema: dict
-    examples: list[dict]
-    response_properties: set[str]
-    path_parameters: dict[str, dict]
-
-    @property
-    def multipart(self) -> bool:
-        return self.media_type == "multipart/form-data"
-
-
-class Resolver:
-    """``$ref`` and ``allOf`` of the schema's components, resolved."""
-
-    def __init__(self, schema: dict) -> None:
-        self.components = schema.get("components", {}).get("schemas", {})
-
-    def __call__(self, node: dict) -> dict:
-        while "$ref" in node:
-            node = {**self.components[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}}
-        if "allOf" in node:
-            merged = {k: v for k, v in node.items() if k != "allOf"}
-            for part in node["allOf"]:
-                part = self(part)
-                merged.setdefault("properties", {}).update(part.get("properties", {}))
-                merged.update({k: v for k, v in part.items() if k != "properties"})
-            node = merged
-        return node
-
-
-def post_operations(schema: dict) -> list[Operation]:
-    resolve = Resolver(schema)
-    operations = []
-    for path, item in sorted(schema["paths"].items()):
-        post = item.get("post")
-        if post is None:
-            continue
-        content = post.get("requestBody", {}).get("content", {})
-        media_type = next(iter(content), "")
-        body = content.get(media_type, {})
-        examples = [example["value"] for example in body.get("examples", {}).values() if "value" in example]
-        response_properties = set()
-        for answer in post.get("responses", {}).values():
-            for media in answer.get("content", {}).values():
-                response_properties |= set(resolve(media.get("schema", {})).get("properties", {}))
-        parameters = {p["name"]: p.get("schema", {}) for p in post.get("parameters", []) if p["in"] == "path"}
-        operations.append(
-            Operation(
-                path=path,
-                operation_id=post["operationId"],
-                media_type=media_type,
-                body_schema=resolve(body.get("schema", {})),
-                examples=examples,
-                response_properties=response_properties,
-                path_parameters=parameters,
-            )
-        )
-    return operations
 
 
 # --- a plausible body ----------------------------------------------------------------------------------------
@@ -258,21 +188,6 @@ def encode(operation: Operation, body) -> Request:
     return Request("", dumps(body), "application/json")
 
 
-def field_paths(node: dict, resolve: Resolver, prefix: tuple = ()) -> list[tuple[tuple, dict]]:
-    """Every property of a request body, nested objects and the first item of lists of objects included."""
-    out = []
-    for name, child in resolve(node).get("properties", {}).items():
-        child = resolve(child)
-        out.append(((*prefix, name), child))
-        if child.get("type") == "object" or "properties" in child:
-            out.extend(field_paths(child, resolve, (*prefix, name)))
-        elif child.get("type") == "array":
-            item = resolve(child.get("items", {}))
-            if "properties" in item:
-                out.extend(field_paths(item, resolve, (*prefix, name, 0)))
-    return out
-
-
 def with_value(body, path: tuple, value):
     """A copy of ``body`` with ``value`` at ``path`` (containers on the way made when missing)."""
     body = copy.deepcopy(body)
@@ -330,14 +245,6 @@ def sample_text(node: dict) -> str:
     if is_decimal(node):
         return "1000.00"
     return "https://bank.example.cn/hooks" if node.get("format") == "uri" else "A1"
-
-
-def nested_object_paths(operation: Operation, resolve: Resolver) -> list[tuple]:
-    paths = [()]
-    for path, node in field_paths(operation.body_schema, resolve):
-        if "properties" in node:
-            paths.append(path)
-    return paths
 
 
 def _deep(levels: int) -> bytes:
@@ -410,12 +317,6 @@ def applies(name: str, operation: Operation, resolve: Resolver) -> bool:
         FIELD_VALUES[name](node) is not None and not (operation.multipart and node.get("format") == "binary")
         for _path, node in field_paths(operation.body_schema, resolve)
     )
-
-
-def problem_code_enum(schema: dict, resolve: Resolver) -> list[str]:
-    """``Problem.code``'s enum when the schema declares one (the stable codes), else nothing to check against."""
-    problem = resolve(schema.get("components", {}).get("schemas", {}).get("Problem", {}))
-    return resolve(problem.get("properties", {}).get("code", {})).get("enum", [])
 
 
 def hostile_requests(name: str, operation: Operation, base, resolve: Resolver) -> list[Request]:

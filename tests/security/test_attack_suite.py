@@ -25,12 +25,12 @@ from django.test import Client
 from knox.models import AuthToken
 from pipeline_support import collected
 
-from tests.security import attack
+from tests.security import attack, attack_schema
 
-SCHEMA = attack.served_schema()
-RESOLVE = attack.Resolver(SCHEMA)
-OPERATIONS = {operation.operation_id: operation for operation in attack.post_operations(SCHEMA)}
-PROBLEM_CODES = set(attack.problem_code_enum(SCHEMA, RESOLVE))
+SCHEMA = attack_schema.served_schema()
+RESOLVE = attack_schema.Resolver(SCHEMA)
+OPERATIONS = {operation.operation_id: operation for operation in attack_schema.post_operations(SCHEMA)}
+PROBLEM_CODES = set(attack_schema.problem_code_enum(SCHEMA, RESOLVE))
 CASES = [
     (operation_id, name)
     for operation_id, operation in OPERATIONS.items()
@@ -85,7 +85,7 @@ def callers(django_db_setup, django_db_blocker):
         outer.__exit__(None, None, None)
 
 
-def permitted(callers: dict, operation: attack.Operation) -> list[attack.Caller]:
+def permitted(callers: dict, operation: attack_schema.Operation) -> list[attack.Caller]:
     """The callers the operation lets in: a POST without an Idempotency-Key answers them 400 (the key is checked
     after authentication and permissions); anonymous only for an operation that needs no credentials."""
     security = SCHEMA["paths"][operation.path]["post"].get("security")
