@@ -113,7 +113,7 @@ TRUSTEE_WRITES = frozenset(
 )
 # Lookup from each district-scoped model to the district (a ``parties.Funder``) it belongs to (art. 7).
 DISTRICT_SCOPE = {
-    "lending.enterprise": "district",
+    "parties.enterprise": "district",
     "lending.application": "enterprise__district",
     "lending.recommendation": "application__enterprise__district",
     "lending.loan": "district",

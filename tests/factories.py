@@ -14,7 +14,7 @@ from knox.models import AuthToken
 from pipeline_support import COUNTER_GUARANTEES, guarantor_approves
 from rest_framework.test import APIClient
 
-from riskfund.lending.models import Enterprise, Loan, Recommendation
+from riskfund.lending.models import Loan, Recommendation
 from riskfund.lending.rules import add_months
 from riskfund.lending.services import (
     application_create,
@@ -23,7 +23,7 @@ from riskfund.lending.services import (
     loan_register,
     recommendation_issue,
 )
-from riskfund.parties.models import Agreement, Funder, Guarantor, StaffProfile
+from riskfund.parties.models import Agreement, Enterprise, Funder, Guarantor, StaffProfile
 from riskfund.parties.services import bank_create, guarantor_create
 from riskfund.policy.seed import seed_industry_standards, seed_lpr
 from riskfund.policy.uscc import uscc_check_char

@@ -15,9 +15,9 @@ from django.db import models
 
 from riskfund.access import BUREAU, TRUSTEE
 from riskfund.errors import RuleViolation
-from riskfund.lending.models import Enterprise
 from riskfund.lending.services.enterprises import enterprise_lift_dishonest
 from riskfund.lending.validation import invalid as _invalid
+from riskfund.parties.models import Enterprise
 from riskfund.pool.adjustments import adjustment_approved, adjustment_rejected
 from riskfund.pool.models import AdjustmentStatus, DepositAdjustment, Injection
 from riskfund.pool.services import injection_reverse

@@ -4,7 +4,7 @@ An ``ApprovalRequest`` asks for one action on one subject — lift an enterprise
 an injection (SPEC §4) — made by one user (the maker) and decided by another (the checker). The action runs only
 when the checker approves, through the domain service, in the approval's database transaction.
 
-``subject_key`` ("app_label.model:pk", e.g. ``lending.enterprise:3f…``) names the subject for every vendor and
+``subject_key`` ("app_label.model:pk", e.g. ``parties.enterprise:3f…``) names the subject for every vendor and
 every primary-key type; the content type and id are kept beside it for the admin's links. A partial unique index
 allows ONE pending request per (kind, subject): a second one is refused with ``approval_already_pending`` (the
 service checks first for a clear message, the index holds under concurrency). ``payload`` is the action's input

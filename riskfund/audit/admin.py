@@ -1,7 +1,7 @@
 """The audit trail in the admin (审计日志): read-only, filterable by data type, object, operation, user and time.
 
 Who sees it: the bureau and the auditor (a superuser has every role). Nobody adds, edits or deletes a row here.
-Filter one object's history with ``?model=lending.enterprise&object_id=<pk as stored>`` (the object column links
+Filter one object's history with ``?model=parties.enterprise&object_id=<pk as stored>`` (the object column links
 there).
 """
 

@@ -27,11 +27,11 @@ GROUPS = [
         _("贷款业务"),
         [
             ("lending.loan", "request_quote"),
-            ("lending.enterprise", "factory"),
+            ("parties.enterprise", "factory"),
             ("lending.application", "description"),
             ("lending.recommendation", "recommend"),
             ("lending.loanevent", "event_note"),
-            ("lending.dishonestlisting", "gpp_bad"),
+            ("parties.dishonestlisting", "gpp_bad"),
             ("cob.loanstatus", "schedule"),
         ],
     ),

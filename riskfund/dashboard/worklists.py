@@ -99,11 +99,11 @@ def banks_needing_topup(banks: list[dict]) -> dict:
 
 def listings_pending() -> dict:
     """Dishonest-listing proposals awaiting the bureau's decision (art. 36)."""
-    from riskfund.lending.models import DishonestListing, ListingStatus
+    from riskfund.parties.models import DishonestListing, ListingStatus
 
     pending = DishonestListing.objects.filter(status=ListingStatus.PENDING).select_related("enterprise")
     return {
         "count": pending.count(),
         "rows": [{"enterprise": p.enterprise.name} for p in pending.order_by("enterprise__name")[:LIST_LIMIT]],
-        "url": changelist_url("lending.dishonestlisting", status__exact=ListingStatus.PENDING),
+        "url": changelist_url("parties.dishonestlisting", status__exact=ListingStatus.PENDING),
     }

@@ -24,7 +24,6 @@ from riskfund.lending.models import (
     Application,
     CounterGuarantee,
     DueDiligence,
-    Enterprise,
     Loan,
     LoanEvent,
     Recommendation,
@@ -32,7 +31,7 @@ from riskfund.lending.models import (
     RepaymentMethod,
     ScheduleLine,
 )
-from riskfund.parties.models import Agreement
+from riskfund.parties.models import Agreement, Enterprise
 from riskfund.pool.models import DepositTopUp, Injection, InterestCredit
 
 from .book import BookSheet

@@ -19,16 +19,8 @@ from typing import Any
 from django.db.models import Q
 
 from riskfund.claims.models import Compensation, Recovery
-from riskfund.lending.models import (
-    Application,
-    DueDiligence,
-    Enterprise,
-    Loan,
-    LoanEvent,
-    Recommendation,
-    Repayment,
-)
-from riskfund.parties.models import Agreement, Bank, Guarantor
+from riskfund.lending.models import Application, DueDiligence, Loan, LoanEvent, Recommendation, Repayment
+from riskfund.parties.models import Agreement, Bank, Enterprise, Guarantor
 from riskfund.pool.models import DepositTopUp, Injection, InterestCredit, TopUpStatus
 
 from .facts import Fact, Plan, describe_key

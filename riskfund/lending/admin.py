@@ -1,7 +1,10 @@
 """Admin (Chinese) for enterprises, the pipeline and loans. Read-only: every write goes through the services
 (the API), so the counters, the ledger and the history can never be edited around the rules. The one action here,
 "申请移出失信名单", only records a request that another member of the bureau must approve (riskfund.approvals); the
-bureau decides the dishonest-list proposals of compensations (art. 36) by the two actions of their list."""
+bureau decides the dishonest-list proposals of compensations (art. 36) by the two actions of their list.
+
+Enterprises and the dishonest list are the parties app's models (their admin pages are /admin/parties/…), but their
+admin is composed here, beside the lending services it calls (parties imports nothing above it)."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
@@ -13,20 +16,10 @@ from riskfund.approvals.kinds import approval_action
 from riskfund.approvals.models import ApprovalKind
 from riskfund.errors import RuleViolation
 from riskfund.parties.admin import action_date, rule_message
+from riskfund.parties.models import DishonestListing, DishonestRecord, Enterprise, SupportExtension
 
 from .admin_loans import LoanAdmin, ReadOnlyAdminMixin
-from .models import (
-    Application,
-    DishonestListing,
-    DishonestRecord,
-    DueDiligence,
-    Enterprise,
-    Loan,
-    LoanEvent,
-    PipelineEvent,
-    Recommendation,
-    SupportExtension,
-)
+from .models import Application, DueDiligence, Loan, LoanEvent, PipelineEvent, Recommendation
 from .services import listing_decide
 
 

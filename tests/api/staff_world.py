@@ -11,8 +11,8 @@ from pipeline_support import collected
 
 from riskfund.claims.models import Payable
 from riskfund.claims.services import compensation_claim
-from riskfund.lending.models import Enterprise, Loan
-from riskfund.parties.models import Agreement, Bank, Funder, Guarantor, StaffProfile
+from riskfund.lending.models import Loan
+from riskfund.parties.models import Agreement, Bank, Enterprise, Funder, Guarantor, StaffProfile
 
 D = Decimal
 _serials = itertools.count(1)

@@ -15,8 +15,8 @@ from factories import DONGHE, make_uscc
 from riskfund.claims.models import Payable
 from riskfund.cob.models import CobRun
 from riskfund.ledger.models import Transaction
-from riskfund.lending.models import Application, Enterprise, Recommendation, SupportExtension
-from riskfund.parties.models import Agreement, Bank, Guarantor
+from riskfund.lending.models import Application, Recommendation
+from riskfund.parties.models import Agreement, Bank, Enterprise, Guarantor, SupportExtension
 from riskfund.parties.services import bank_create
 from riskfund.pool.models import DepositTopUp, Injection, InterestCredit
 from riskfund.pool.services import topup_request

@@ -4,8 +4,8 @@ district office's scope: its own district only (SPEC §1)."""
 import pytest
 from factories import DONGHE, KUNDULUN, make_uscc
 
-from riskfund.lending.dishonest import DishonestListing
-from riskfund.lending.models import Application, Enterprise, PipelineEvent, SupportExtension
+from riskfund.lending.models import Application, PipelineEvent
+from riskfund.parties.models import DishonestListing, Enterprise, SupportExtension
 from tests.api.apihelpers import assert_problem, post
 from tests.api.staff_world import district_officer
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from riskfund.claims.models import Compensation
-from riskfund.lending.models import DishonestListing
+from riskfund.parties.models import DishonestListing
 from tests.api.apihelpers import assert_problem, post
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from riskfund.approvals.models import ApprovalKind, ApprovalRequest, ApprovalStatus
 from riskfund.approvals.services import approval_request
-from riskfund.lending.models import DishonestAction, Enterprise
+from riskfund.parties.models import DishonestAction, Enterprise
 from riskfund.pool.models import Injection
 
 CHANGELIST = "admin:approvals_approvalrequest_changelist"
@@ -23,15 +23,15 @@ def post_action(client, url_name, action, pks, **extra):
 def test_bureau_requests_a_lift_on_the_enterprise_list_and_another_bureau_user_approves_it(client, world):
     enterprise = world["enterprise"]
     client.force_login(world["ann"])
-    page = client.get(reverse("admin:lending_enterprise_changelist")).content.decode()
+    page = client.get(reverse("admin:parties_enterprise_changelist")).content.decode()
     assert "request_dishonest_lift" in page and "申请移出失信名单" in page
     # without a reason: refused, nothing recorded
-    response = post_action(client, "admin:lending_enterprise_changelist", "request_dishonest_lift", [enterprise.pk])
+    response = post_action(client, "admin:parties_enterprise_changelist", "request_dishonest_lift", [enterprise.pk])
     assert "validation_error" in response.content.decode()
     assert not ApprovalRequest.objects.exists()
     post_action(
         client,
-        "admin:lending_enterprise_changelist",
+        "admin:parties_enterprise_changelist",
         "request_dishonest_lift",
         [enterprise.pk],
         on_date="2025-06-30",
@@ -110,7 +110,7 @@ def test_who_sees_the_approval_list_and_who_decides(client, world, user, listing
     assert response.status_code == listing
     if listing == 200:
         assert ("approve_selected" in response.content.decode()) is actions
-    enterprises = client.get(reverse("admin:lending_enterprise_changelist"))
+    enterprises = client.get(reverse("admin:parties_enterprise_changelist"))
     if enterprises.status_code == 200:
         assert ("request_dishonest_lift" in enterprises.content.decode()) is (user == "ann")
 

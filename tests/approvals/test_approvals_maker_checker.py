@@ -13,8 +13,8 @@ from riskfund.approvals.services import approval_approve, approval_reject, appro
 from riskfund.errors import RuleViolation
 from riskfund.ledger.models import Transaction
 from riskfund.ledger.selectors import account_balance
-from riskfund.lending.models import DishonestAction, Enterprise
 from riskfund.lending.services.enterprises import enterprise_lift_dishonest
+from riskfund.parties.models import DishonestAction, Enterprise
 from riskfund.pool.models import Injection, PoolState
 
 D = Decimal

@@ -35,7 +35,7 @@ def events(model: str, obj=None):
 def test_every_audited_table_has_its_triggers_and_ledger_tables_are_not_audited(db):
     labels = {m._meta.label_lower for m in audited_models()}
     assert tables_without_triggers() == []
-    assert {"lending.enterprise", "lending.loan", "pool.injection", "parties.bank", "claims.compensation"} <= labels
+    assert {"parties.enterprise", "lending.loan", "pool.injection", "parties.bank", "claims.compensation"} <= labels
     assert {"auth.user", "auth.group", "auth.user_groups", "approvals.approvalrequest", "banks.bankapikey"} <= labels
     assert not {label for label in labels if label.split(".")[0] in {"ledger", "audit", "cob"}}
     assert "ledger" in EXCLUDED

@@ -17,9 +17,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from banks.auth import bank_api_key_issue
-from riskfund.lending.models import Enterprise, Recommendation
+from riskfund.lending.models import Recommendation
 from riskfund.lending.rules import add_months
-from riskfund.parties.models import Bank, Guarantor
+from riskfund.parties.models import Bank, Enterprise, Guarantor
 from riskfund.policy.models import PolicyVersion
 
 D = Decimal

@@ -24,7 +24,7 @@ from bank_world import World, assert_problem, bank_client, build_world, days_ago
 from factories import KUNDULUN, approved_recommendation, inject, make_uscc, registered_loan, small_enterprise
 from pipeline_support import guarantor_approves
 
-from riskfund.lending.models import DishonestListing, Enterprise, ListingStatus, Loan
+from riskfund.lending.models import Loan
 from riskfund.lending.rules import add_months
 from riskfund.lending.services import (
     application_create,
@@ -34,7 +34,7 @@ from riskfund.lending.services import (
     recommendation_issue,
     repayment_post,
 )
-from riskfund.parties.models import Agreement
+from riskfund.parties.models import Agreement, DishonestListing, Enterprise, ListingStatus
 from riskfund.pool.models import PoolState
 
 D = Decimal

@@ -13,9 +13,9 @@ from django.db.models import Count, F, Q, Sum
 
 from riskfund.claims.models import Compensation, Payable, Recovery
 from riskfund.ledger.models import Account, Entry
-from riskfund.lending.models import DishonestRecord, Enterprise, Loan, Repayment, ScheduleLine
+from riskfund.lending.models import Loan, Repayment, ScheduleLine
 from riskfund.money import ZERO, allocate
-from riskfund.parties.models import Agreement, Bank, Funder, FunderTier
+from riskfund.parties.models import Agreement, Bank, DishonestRecord, Enterprise, Funder, FunderTier
 from riskfund.policy.uscc import is_valid_uscc, registration_area
 from riskfund.pool.models import PoolState
 

@@ -5,8 +5,7 @@ import pytest
 from conftest import SCREENSHOTS, login, switch_language
 from dashboard_world import DEMO_PASSWORDS
 
-from riskfund.lending.models import Enterprise
-from riskfund.parties.models import Bank
+from riskfund.parties.models import Bank, Enterprise
 from riskfund.pool.models import DepositTopUp, TopUpStatus
 from riskfund.pool.selectors import deposit_balance
 
@@ -77,7 +76,7 @@ def test_district_officer_sees_only_its_district(browser, live_server, demo_port
     assert page.evaluate(DRAWN) == 2
     page.screenshot(path=str(SCREENSHOTS / "district-dashboard.png"), full_page=True)
 
-    page.goto(f"{live_server.url}/admin/lending/enterprise/")
+    page.goto(f"{live_server.url}/admin/parties/enterprise/")
     rows = page.locator("#result_list tbody tr:has(td)")
     mine = Enterprise.objects.filter(district_id="150203")
     assert rows.count() == mine.count() > 0

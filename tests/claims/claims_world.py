@@ -13,9 +13,9 @@ from django.core.management import call_command
 
 from riskfund.ledger.models import Account
 from riskfund.ledger.selectors import account_balance
-from riskfund.lending.models import Enterprise, Loan
+from riskfund.lending.models import Loan
 from riskfund.money import ZERO
-from riskfund.parties.models import Bank, Funder, Guarantor
+from riskfund.parties.models import Bank, Enterprise, Funder, Guarantor
 from riskfund.pool.models import PoolState
 
 D = Decimal

@@ -18,9 +18,9 @@ from riskfund.approvals.models import ApprovalKind
 from riskfund.approvals.services import approval_approve, approval_request
 from riskfund.claims.services import compensation_claim
 from riskfund.errors import RuleViolation
-from riskfund.lending.models import DishonestAction, DishonestCause, DishonestListing, DishonestRecord, Enterprise
 from riskfund.lending.services import application_create, listing_decide, recommendation_issue
 from riskfund.lending.services.enterprises import enterprise_lift_dishonest, enterprise_list_dishonest
+from riskfund.parties.models import DishonestAction, DishonestCause, DishonestListing, DishonestRecord, Enterprise
 
 D = Decimal
 DAY_26 = after(MATURITY_ON, 26)  # 2024-09-28
@@ -176,6 +176,16 @@ def test_art36_lifting_a_listed_firm_stays_maker_checker_and_marks_the_decision_
     assert (listing.status, listing.lifted_on) == ("lifted", date(2024, 12, 1))
 
 
+class _RegistryOfThatMigration:
+    """The app registry as ``lending.0005`` asks it: its ``lending.DishonestListing`` and ``lending.DishonestRecord``
+    are the parties app's models now (the same tables, renamed by ``lending.0006``)."""
+
+    @staticmethod
+    def get_model(app_label: str, model_name: str):
+        moved = app_label == "lending" and model_name.startswith("Dishonest")
+        return django_apps.get_model("parties" if moved else app_label, model_name)
+
+
 def test_art36_migration_turns_automatic_listings_into_listed_decisions(world, bureau):
     """Data before SPEC §10's review: a compensated firm put on the list at once, no decision row. The migration
     records a ``listed`` decision (or ``lifted`` when the firm was taken off since), so no status changes."""
@@ -186,7 +196,7 @@ def test_art36_migration_turns_automatic_listings_into_listed_decisions(world, b
         enterprise_list_dishonest(enterprise=loan.enterprise, on=DAY_26, reason="代偿（第三十六条）")
     enterprise_lift_dishonest(enterprise=lifted_loan.enterprise, on=date(2024, 11, 5), reason="已清偿", user=bureau[0])
 
-    migration.listings_from_compensations(django_apps, None)
+    migration.listings_from_compensations(_RegistryOfThatMigration, None)
 
     rows = {row.enterprise_id: row for row in DishonestListing.objects.all()}
     listed, lifted = rows[listed_loan.enterprise_id], rows[lifted_loan.enterprise_id]
@@ -199,5 +209,5 @@ def test_art36_migration_turns_automatic_listings_into_listed_decisions(world, b
     assert (lifted.status, lifted.lifted_on) == ("lifted", date(2024, 11, 5))
     assert Enterprise.objects.get(pk=listed_loan.enterprise_id).dishonest is True
     assert Enterprise.objects.get(pk=lifted_loan.enterprise_id).dishonest is False
-    migration.listings_from_compensations(django_apps, None)  # safe to run again: one row per compensation
+    migration.listings_from_compensations(_RegistryOfThatMigration, None)  # safe to run again: one row per compensation
     assert DishonestListing.objects.count() == 2

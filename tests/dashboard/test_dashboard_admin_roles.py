@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from riskfund.lending.models import Enterprise, Loan
-from riskfund.parties.models import Bank
+from riskfund.lending.models import Loan
+from riskfund.parties.models import Bank, Enterprise
 from riskfund.pool.models import DepositTopUp, TopUpStatus
 from riskfund.pool.selectors import deposit_balance
 
@@ -35,7 +35,7 @@ BUREAU_AUDITOR = {
     "axes.accesslog",
 }
 DISTRICT_PAGES = {
-    "lending.enterprise",
+    "parties.enterprise",
     "lending.application",
     "lending.recommendation",
     "lending.loan",
@@ -98,16 +98,16 @@ def test_district_officer_sees_only_its_district(client, users):
     mine = Enterprise.objects.filter(district_id="150203")
     other = Enterprise.objects.exclude(district_id="150203").first()
     assert mine.exists() and other is not None
-    page = client.get(reverse("admin:lending_enterprise_changelist"))
+    page = client.get(reverse("admin:parties_enterprise_changelist"))
     assert page.status_code == 200
     assert page.context["cl"].result_count == mine.count()
     assert other.name not in page.content.decode()
     # another district's enterprise and loan are not found for it (redirect to the index, "does not exist")
-    assert client.get(reverse("admin:lending_enterprise_change", args=[other.pk])).status_code == 302
+    assert client.get(reverse("admin:parties_enterprise_change", args=[other.pk])).status_code == 302
     other_loan = Loan.objects.exclude(district_id="150203").first()
     assert client.get(reverse("admin:lending_loan_change", args=[other_loan.pk])).status_code == 302
     own = mine.first()
-    assert client.get(reverse("admin:lending_enterprise_change", args=[own.pk])).status_code == 200
+    assert client.get(reverse("admin:parties_enterprise_change", args=[own.pk])).status_code == 200
     loans = client.get(reverse("admin:lending_loan_changelist"))
     assert loans.context["cl"].result_count == Loan.objects.filter(district_id="150203").count()
 

@@ -13,7 +13,8 @@ from pipeline_support import collected
 from riskfund.claims.services import compensation_claim
 from riskfund.cob.models import PoolSnapshot
 from riskfund.cob.services import cob_run
-from riskfund.lending.models import Enterprise, Loan
+from riskfund.lending.models import Loan
+from riskfund.parties.models import Enterprise
 
 D = Decimal
 WITHHELD = "不足3家企业，不予公布"

@@ -15,8 +15,8 @@ from riskfund.imports.resolve import Scope
 from riskfund.imports.services import import_book
 from riskfund.imports.sheets import BY_KIND
 from riskfund.ledger.models import Transaction
-from riskfund.lending.models import Enterprise, Loan
-from riskfund.parties.models import Bank
+from riskfund.lending.models import Loan
+from riskfund.parties.models import Bank, Enterprise
 
 D = Decimal
 FAR_FUTURE = date(2099, 1, 1)

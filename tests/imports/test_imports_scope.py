@@ -9,8 +9,8 @@ from imports_world import TODAY, enterprise, recommendation, small_book, xlsx
 
 from riskfund.imports.resolve import Scope
 from riskfund.imports.services import import_book
-from riskfund.lending.models import Application, Enterprise, Repayment
-from riskfund.parties.models import Bank
+from riskfund.lending.models import Application, Repayment
+from riskfund.parties.models import Bank, Enterprise
 
 D = Decimal
 

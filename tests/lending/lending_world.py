@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import factories
 
-from riskfund.lending.models import Enterprise, Recommendation
-from riskfund.parties.models import Bank, Guarantor
+from riskfund.lending.models import Recommendation
+from riskfund.parties.models import Bank, Enterprise, Guarantor
 
 DISTRICT = factories.DONGHE
 FUNDED_ON = date(2024, 1, 2)

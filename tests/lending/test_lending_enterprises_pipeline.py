@@ -9,13 +9,7 @@ from factories import make_uscc
 from lending_world import TODAY
 
 from riskfund.errors import RuleViolation
-from riskfund.lending.models import (
-    ApplicationStatus,
-    DishonestRecord,
-    PipelineEvent,
-    PipelineStep,
-    RecommendationStatus,
-)
+from riskfund.lending.models import ApplicationStatus, PipelineEvent, PipelineStep, RecommendationStatus
 from riskfund.lending.selectors import recommendation_list
 from riskfund.lending.services import (
     application_create,
@@ -29,6 +23,7 @@ from riskfund.lending.services import (
 )
 from riskfund.lending.validation import InputError
 from riskfund.outbox.models import OutboxEvent
+from riskfund.parties.models import DishonestRecord
 from riskfund.parties.services import bank_create
 
 D = Decimal

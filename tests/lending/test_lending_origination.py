@@ -8,7 +8,7 @@ from lending_world import DISTRICT, TODAY, build_world, inject
 from pipeline_support import COUNTER_GUARANTEES, both_approve
 
 from riskfund.errors import RuleViolation
-from riskfund.lending.models import DishonestListing, ListingStatus, Loan, RecommendationStatus
+from riskfund.lending.models import Loan, RecommendationStatus
 from riskfund.lending.rules import add_months
 from riskfund.lending.services import (
     application_create,
@@ -21,7 +21,7 @@ from riskfund.lending.services import (
     repayment_post,
 )
 from riskfund.lending.validation import InputError
-from riskfund.parties.models import Agreement, Bank, Funder
+from riskfund.parties.models import Agreement, Bank, DishonestListing, Funder, ListingStatus
 from riskfund.parties.services import bank_create
 from riskfund.pool.agreements import agreement_sign
 from riskfund.pool.models import PoolState

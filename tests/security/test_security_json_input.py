@@ -15,7 +15,8 @@ import json
 import pytest
 from factories import DONGHE, make_uscc, seed_reference
 
-from riskfund.lending.models import Application, Enterprise, Loan
+from riskfund.lending.models import Application, Loan
+from riskfund.parties.models import Enterprise
 from tests.api.apihelpers import assert_problem, post
 from tests.api.staff_world import small_enterprise
 from tests.banks.bank_world import days_ago

@@ -9,7 +9,8 @@ from pipeline_support import collected
 from riskfund.claims.models import Recovery
 from riskfund.claims.services import compensation_claim
 from riskfund.ledger.models import Transaction
-from riskfund.lending.models import Enterprise, Loan
+from riskfund.lending.models import Loan
+from riskfund.parties.models import Enterprise
 from tests.api.apihelpers import assert_problem, post
 from tests.banks.bank_world import days_ago, today
 

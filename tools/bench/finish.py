@@ -7,7 +7,7 @@
   outstanding = Σ outstanding principal of active loans; ``suspended`` ⇔ N ≥ threshold × F (art. 37);
 - ``parties_funder``: outstanding of the district's active loans, first payment date, replenishments;
 - ``parties_bank``: outstanding and number of active loans;
-- ``lending_enterprise.dishonest`` for every enterprise with a listing and no later lifting.
+- ``parties_enterprise.dishonest`` for every enterprise with a listing and no later lifting.
 
 The statements are plain correlated subqueries, so the same SQL runs on PostgreSQL and SQLite.
 """
@@ -75,11 +75,11 @@ UPDATE parties_bank SET
 """
 
 DISHONEST = """
-UPDATE lending_enterprise SET dishonest = (
-    SELECT r.action = 'listed' FROM lending_dishonestrecord r
-    WHERE r.enterprise_id = lending_enterprise.id ORDER BY r."on" DESC, r.created_at DESC LIMIT 1
+UPDATE parties_enterprise SET dishonest = (
+    SELECT r.action = 'listed' FROM parties_dishonestrecord r
+    WHERE r.enterprise_id = parties_enterprise.id ORDER BY r."on" DESC, r.created_at DESC LIMIT 1
 )
-WHERE id IN (SELECT enterprise_id FROM lending_dishonestrecord)
+WHERE id IN (SELECT enterprise_id FROM parties_dishonestrecord)
 """
 
 # PostgreSQL: the same figures with one grouped scan of the loans instead of one subquery per funder / bank.

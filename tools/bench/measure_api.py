@@ -26,8 +26,8 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 
 from banks.auth import bank_api_key_issue
-from riskfund.lending.models import Application, Enterprise, Recommendation
-from riskfund.parties.models import Agreement, Bank
+from riskfund.lending.models import Application, Recommendation
+from riskfund.parties.models import Agreement, Bank, Enterprise
 from riskfund.policy.sme import classify_size
 
 from .enterprises import DISTRICT_WEIGHTS, uscc

@@ -5,16 +5,8 @@ from decimal import Decimal
 
 from riskfund.claims.models import Compensation, Payable, Recovery
 from riskfund.ledger.models import Entry, Transaction
-from riskfund.lending.models import (
-    Application,
-    DishonestListing,
-    DishonestRecord,
-    Enterprise,
-    Loan,
-    Recommendation,
-    Repayment,
-    ScheduleLine,
-)
+from riskfund.lending.models import Application, Loan, Recommendation, Repayment, ScheduleLine
+from riskfund.parties.models import DishonestListing, DishonestRecord, Enterprise
 
 from .bulk import Table
 

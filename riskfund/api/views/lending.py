@@ -20,21 +20,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from riskfund.api.fields import TextField
-from riskfund.lending.models import (
-    Application,
-    ApplicationStatus,
-    Enterprise,
-    Opinion,
-    Recommendation,
-    RecommendationStatus,
-)
+from riskfund.lending.models import Application, ApplicationStatus, Opinion, Recommendation, RecommendationStatus
 from riskfund.lending.services import (
     application_create,
     enterprise_create,
     enterprise_extension_grant,
     recommendation_issue,
 )
-from riskfund.parties.models import Bank, Guarantor
+from riskfund.parties.models import Bank, Enterprise, Guarantor
 from riskfund.policy.models import SizeClass
 
 from ..fields import BusinessDateField, CountField, MoneyField, NamedChoiceField

@@ -11,8 +11,8 @@ from rest_framework import generics, mixins, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from riskfund.lending.models import DishonestListing, ListingDecision, ListingStatus
 from riskfund.lending.services import listing_decide
+from riskfund.parties.models import DishonestListing, ListingDecision, ListingStatus
 
 from ..fields import BusinessDateField, NamedChoiceField, TextField
 from ..idempotency import IdempotentMixin

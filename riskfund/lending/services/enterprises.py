@@ -13,21 +13,22 @@ from django.db import transaction
 from riskfund import dates
 from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
-from riskfund.parties.models import Funder, FunderTier
-from riskfund.policy.models import IndustryStandard, PolicyVersion, SizeClass
-from riskfund.policy.selectors import policy_for_pool
-from riskfund.policy.sme import classify_size
-from riskfund.policy.uscc import registration_area, uscc_problem
-
-from ..models import (
+from riskfund.parties.models import (
     DishonestAction,
     DishonestCause,
     DishonestListing,
     DishonestRecord,
     Enterprise,
+    Funder,
+    FunderTier,
     ListingStatus,
     SupportExtension,
 )
+from riskfund.policy.models import IndustryStandard, PolicyVersion, SizeClass
+from riskfund.policy.selectors import policy_for_pool
+from riskfund.policy.sme import classify_size
+from riskfund.policy.uscc import registration_area, uscc_problem
+
 from ..validation import invalid, money
 
 

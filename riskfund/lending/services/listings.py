@@ -16,8 +16,8 @@ from django.db import transaction
 from riskfund import dates
 from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
+from riskfund.parties.models import DishonestCause, DishonestListing, Enterprise, ListingDecision, ListingStatus
 
-from ..models import DishonestCause, DishonestListing, Enterprise, ListingDecision, ListingStatus
 from ..validation import invalid
 from .enterprises import enterprise_list_dishonest
 

@@ -40,7 +40,7 @@ from riskfund.dbmoney import money_plus
 from riskfund.errors import RuleViolation
 from riskfund.ledger.selectors import account_balance
 from riskfund.money import ZERO
-from riskfund.parties.models import Agreement, AgreementStatus, Bank, Funder
+from riskfund.parties.models import Agreement, AgreementStatus, Bank, Enterprise, Funder
 from riskfund.policy.calendar import add_working_days
 from riskfund.policy.models import PolicyVersion
 from riskfund.policy.selectors import lpr_on, policy_for_pool, policy_in_force
@@ -50,7 +50,6 @@ from riskfund.pool.selectors import is_backdated
 from ..models import (
     CounterGuarantee,
     CounterGuaranteeKind,
-    Enterprise,
     Loan,
     LoanStatus,
     Opinion,

@@ -17,7 +17,7 @@ from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
 from riskfund.outbox.models import EventType
 from riskfund.outbox.services import outbox_emit
-from riskfund.parties.models import Bank, Guarantor
+from riskfund.parties.models import Bank, Enterprise, Guarantor
 from riskfund.policy.selectors import policy_for_pool
 
 from ..models import (
@@ -25,7 +25,6 @@ from ..models import (
     ApplicationStatus,
     DueDiligence,
     DueDiligenceParty,
-    Enterprise,
     FormNumberSequence,
     Opinion,
     PipelineEvent,

@@ -8,8 +8,6 @@ malicious evasion does, and that is a judgement. So a compensation makes a ``Dis
 (riskfund.approvals); a lifted listing keeps its row with status ``lifted``.
 
 ``DishonestRecord`` is the list's own history: one row per listing on, or lifting from, the list.
-
-These models live in their own module because lending/models.py is long; they belong to the lending app.
 """
 
 import uuid
@@ -36,7 +34,7 @@ class DishonestRecord(models.Model):
 
     id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
     enterprise = models.ForeignKey(
-        "lending.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="dishonest_records"
+        "parties.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="dishonest_records"
     )
     action = models.CharField(_("操作"), max_length=10, choices=DishonestAction.choices)
     on = models.DateField(_("日期"))
@@ -53,12 +51,11 @@ class DishonestRecord(models.Model):
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
-        app_label = "lending"
         verbose_name = _("失信名单记录")
         verbose_name_plural = _("失信名单记录")
         ordering = ["-on", "-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(action__in=DishonestAction.values), name="lending_dishonest_action"),
+            models.CheckConstraint(condition=Q(action__in=DishonestAction.values), name="parties_dishonest_action"),
         ]
 
     def __str__(self) -> str:
@@ -82,7 +79,7 @@ class DishonestListing(models.Model):
 
     id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
     enterprise = models.ForeignKey(
-        "lending.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="listings"
+        "parties.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="listings"
     )
     compensation = models.OneToOneField(
         "claims.Compensation",
@@ -110,19 +107,18 @@ class DishonestListing(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        app_label = "lending"
         verbose_name = _("失信名单认定")
         verbose_name_plural = _("失信名单认定")
         ordering = ["-proposed_on", "-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=ListingStatus.values), name="lending_listing_status"),
+            models.CheckConstraint(condition=Q(status__in=ListingStatus.values), name="parties_listing_status"),
             models.CheckConstraint(
                 condition=Q(status="pending", decided_on__isnull=True)
                 | (~Q(status="pending") & Q(decided_on__isnull=False)),
-                name="lending_listing_decided_has_date",
+                name="parties_listing_decided_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["enterprise", "status"], name="lending_listing_ent_status")]
+        indexes = [models.Index(fields=["enterprise", "status"], name="parties_listing_ent_status")]
 
     def __str__(self) -> str:
         return f"{self.enterprise.name}（{self.get_status_display()}）"
