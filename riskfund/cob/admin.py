@@ -10,10 +10,10 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.forms import ActionForm
 
 from riskfund.errors import RuleViolation
-from riskfund.lending.models import LoanStatus as LoanState
+from riskfund.lending.models import LoanStatus
 from riskfund.money import percent_text
 
-from .models import BucketChange, CobFlag, CobRun, CobStep, LoanStatus, PoolSnapshot
+from .models import BucketChange, CobFlag, CobRun, CobStep, DailyLoanStatus, PoolSnapshot
 from .services import cob_run
 
 
@@ -87,8 +87,8 @@ class CobRunAdmin(ModelAdmin):
             self.message_user(request, f"{run.business_date}: {run.get_status_display()}", messages.SUCCESS)
 
 
-@admin.register(LoanStatus)
-class LoanStatusAdmin(ReadOnlyAdmin):
+@admin.register(DailyLoanStatus)
+class DailyLoanStatusAdmin(ReadOnlyAdmin):
     """The latest daily status of ACTIVE loans: a repaid or compensated loan keeps its last row, which is history,
     not a status (the loan page shows it)."""
 
@@ -108,7 +108,7 @@ class LoanStatusAdmin(ReadOnlyAdmin):
     list_select_related = ["loan__bank", "loan__enterprise"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(loan__status=LoanState.ACTIVE)
+        return super().get_queryset(request).filter(loan__status=LoanStatus.ACTIVE)
 
 
 @admin.register(BucketChange)

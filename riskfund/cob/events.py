@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from riskfund.outbox.services import outbox_emit_rows, outbox_emit_selected
 
-from .models import LoanStatus
+from .models import DailyLoanStatus
 
 LOAN_CHUNK = 500
 
@@ -18,7 +18,7 @@ LOAN_CHUNK = 500
 # makes (ids, amounts and dates as text). SQLite keeps the row-by-row path.
 LOAN_EVENTS_SELECT = """
 SELECT l.bank_id, jsonb_build_object({fields}) AS data
-FROM cob_loanstatus s JOIN lending_loan l ON l.id = s.loan_id
+FROM cob_dailyloanstatus s JOIN lending_loan l ON l.id = s.loan_id
 WHERE s.loan_id = ANY(CAST(%(ids)s AS uuid[]))
 ORDER BY s.loan_id
 """
@@ -48,7 +48,7 @@ def _bank_and_payload(loan_ids: list, data: Callable[[dict], dict]) -> Iterator[
     """``(bank_id, payload)`` per loan in loan id order, read from its status row ``LOAN_CHUNK`` loans at a time."""
     ordered = sorted(str(i) for i in loan_ids)
     for start in range(0, len(ordered), LOAN_CHUNK):
-        rows = LoanStatus.objects.filter(pk__in=ordered[start : start + LOAN_CHUNK]).order_by("loan_id")
+        rows = DailyLoanStatus.objects.filter(pk__in=ordered[start : start + LOAN_CHUNK]).order_by("loan_id")
         for row in rows.values(*STATUS_FIELDS):
             yield row["loan__bank_id"], data(row)
 

@@ -10,7 +10,8 @@
     The per-loan steps run by loan-id range (one after the other, or on several Celery workers at once); each
     range that committed is recorded, and the step's ``CobStep`` once every range is.
 
-``LoanStatus``
+``DailyLoanStatus``
+    (not ``LoanStatus``: that name is the loan's own status choices, ``lending.LoanStatus``)
     The daily job's view of each loan (one row per loan, kept here rather than on ``lending.Loan``): overdue
     days and bucket on the run's date (SPEC §9), compensation eligibility (art. 32), the maturity reminder
     (art. 31). Written set-wise by a single INSERT … SELECT … ON CONFLICT per run; only rows whose figures
@@ -137,7 +138,7 @@ class CobPart(models.Model):
         return f"{self.run.business_date} {self.get_name_display()} {self.part}"
 
 
-class LoanStatus(models.Model):
+class DailyLoanStatus(models.Model):
     loan = models.OneToOneField(
         "lending.Loan", verbose_name=_("贷款"), primary_key=True, on_delete=models.CASCADE, related_name="cob_status"
     )
@@ -157,13 +158,13 @@ class LoanStatus(models.Model):
         verbose_name_plural = _("贷款日终状态")
         ordering = ["-overdue_days"]
         constraints = [
-            models.CheckConstraint(condition=Q(bucket__in=Bucket.values), name="cob_loanstatus_bucket_valid"),
+            models.CheckConstraint(condition=Q(bucket__in=Bucket.values), name="cob_dailyloanstatus_bucket_valid"),
             models.CheckConstraint(
                 condition=Q(compensation_eligible=False) | Q(compensation_eligible_since__isnull=False),
-                name="cob_loanstatus_eligible_has_since",
+                name="cob_dailyloanstatus_eligible_has_since",
             ),
         ]
-        indexes = [models.Index(fields=["bucket_changed_on"], name="cob_loanstatus_changed_on")]
+        indexes = [models.Index(fields=["bucket_changed_on"], name="cob_dailyloanstatus_changed_on")]
 
     def __str__(self) -> str:
         return f"{self.loan_id} {self.overdue_days}"

@@ -182,16 +182,16 @@ def upsert_loan_status_sql(x: Dialect, part: Part = WHOLE) -> str:
     """
     changed = " OR ".join(
         [
-            "cob_loanstatus.overdue_days <> excluded.overdue_days",
-            "cob_loanstatus.outstanding_principal <> excluded.outstanding_principal",
-            x.distinct("cob_loanstatus.first_unpaid_due", "excluded.first_unpaid_due"),
+            "cob_dailyloanstatus.overdue_days <> excluded.overdue_days",
+            "cob_dailyloanstatus.outstanding_principal <> excluded.outstanding_principal",
+            x.distinct("cob_dailyloanstatus.first_unpaid_due", "excluded.first_unpaid_due"),
         ]
     )
-    moved = "cob_loanstatus.bucket <> excluded.bucket"
+    moved = "cob_dailyloanstatus.bucket <> excluded.bucket"
     return (
         computed_status_cte(x, part)
         + f"""
-INSERT INTO cob_loanstatus (
+INSERT INTO cob_dailyloanstatus (
     loan_id, overdue_days, bucket, first_unpaid_due, outstanding_principal, compensation_eligible,
     compensation_eligible_since, maturity_reminded_on, prev_bucket, bucket_changed_on, as_of
 )
@@ -200,8 +200,8 @@ SELECT c.loan_id, c.overdue_days, {bucket_case("c.overdue_days")}, c.first_unpai
 FROM computed c
 WHERE TRUE
 ON CONFLICT (loan_id) DO UPDATE SET
-    prev_bucket = CASE WHEN {moved} THEN cob_loanstatus.bucket ELSE cob_loanstatus.prev_bucket END,
-    bucket_changed_on = CASE WHEN {moved} THEN excluded.as_of ELSE cob_loanstatus.bucket_changed_on END,
+    prev_bucket = CASE WHEN {moved} THEN cob_dailyloanstatus.bucket ELSE cob_dailyloanstatus.prev_bucket END,
+    bucket_changed_on = CASE WHEN {moved} THEN excluded.as_of ELSE cob_dailyloanstatus.bucket_changed_on END,
     overdue_days = excluded.overdue_days,
     bucket = excluded.bucket,
     first_unpaid_due = excluded.first_unpaid_due,
@@ -217,7 +217,7 @@ def insert_bucket_changes_sql(x: Dialect, part: Part = WHOLE) -> str:
     return f"""
 INSERT INTO cob_bucketchange (loan_id, business_date, from_bucket, to_bucket, overdue_days)
 SELECT s.loan_id, {x.d}, s.prev_bucket, s.bucket, s.overdue_days
-FROM cob_loanstatus s
+FROM cob_dailyloanstatus s
 WHERE s.bucket_changed_on = {x.d}{x.in_part("s.loan_id", part)}
 ON CONFLICT (loan_id, business_date) DO NOTHING
 """
@@ -229,16 +229,16 @@ def compensation_eligibility_sql(x: Dialect, part: Part = WHOLE) -> str:
     per episode, on the run that flips it."""
     d = x.d
     return f"""
-UPDATE cob_loanstatus SET
-    compensation_eligible = NOT cob_loanstatus.compensation_eligible,
-    compensation_eligible_since = CASE WHEN cob_loanstatus.compensation_eligible THEN NULL ELSE {d} END
+UPDATE cob_dailyloanstatus SET
+    compensation_eligible = NOT cob_dailyloanstatus.compensation_eligible,
+    compensation_eligible_since = CASE WHEN cob_dailyloanstatus.compensation_eligible THEN NULL ELSE {d} END
 FROM lending_loan l
 JOIN policy_policyversion pv ON pv.id = l.policy_version_id
-WHERE l.id = cob_loanstatus.loan_id
+WHERE l.id = cob_dailyloanstatus.loan_id
   AND {active_on("l", d)}
-  AND cob_loanstatus.compensation_eligible <> (cob_loanstatus.overdue_days > pv.compensation_trigger_days)
-  {x.in_part("cob_loanstatus.loan_id", part)}
-RETURNING cob_loanstatus.loan_id, cob_loanstatus.compensation_eligible
+  AND cob_dailyloanstatus.compensation_eligible <> (cob_dailyloanstatus.overdue_days > pv.compensation_trigger_days)
+  {x.in_part("cob_dailyloanstatus.loan_id", part)}
+RETURNING cob_dailyloanstatus.loan_id, cob_dailyloanstatus.compensation_eligible
 """
 
 
@@ -248,16 +248,16 @@ def maturity_reminder_sql(x: Dialect, part: Part = WHOLE) -> str:
     about to be (SPEC §9)."""
     d = x.d
     return f"""
-UPDATE cob_loanstatus SET maturity_reminded_on = {d}
+UPDATE cob_dailyloanstatus SET maturity_reminded_on = {d}
 FROM lending_loan l
 JOIN policy_policyversion pv ON pv.id = l.policy_version_id
-WHERE l.id = cob_loanstatus.loan_id
+WHERE l.id = cob_dailyloanstatus.loan_id
   AND {active_on("l", d)}
-  AND cob_loanstatus.maturity_reminded_on IS NULL
+  AND cob_dailyloanstatus.maturity_reminded_on IS NULL
   AND {x.minus_days("l.maturity_on", "pv.maturity_reminder_days")} <= {d}
   AND {d} < l.maturity_on
-  {x.in_part("cob_loanstatus.loan_id", part)}
-RETURNING cob_loanstatus.loan_id
+  {x.in_part("cob_dailyloanstatus.loan_id", part)}
+RETURNING cob_dailyloanstatus.loan_id
 """
 
 

@@ -28,11 +28,11 @@ from riskfund.pool.services import pool_suspension_check
 
 from . import sql
 from .events import COMPENSATION_DUE_FIELDS, MATURITY_REMINDER_FIELDS, emit_loan_events
-from .models import Bucket, CobFlag, FlagKind, LoanStatus, PoolSnapshot
+from .models import Bucket, CobFlag, DailyLoanStatus, FlagKind, PoolSnapshot
 from .steps_policy import step_policy_expiring  # noqa: F401 — a step of the run (Step.POLICY_EXPIRING)
 
 _MONEY = DecimalField(max_digits=18, decimal_places=2)
-# A run that writes more LoanStatus rows than this refreshes the table's planner statistics (step_loan_status).
+# A run that writes more DailyLoanStatus rows than this refreshes the table's planner statistics (step_loan_status).
 ANALYZE_AFTER = 50_000
 
 
@@ -48,7 +48,7 @@ def _active_on(d: date, prefix: str = "") -> Q:
 
 def step_loan_status(d: date, part: sql.Part = sql.WHOLE) -> int:
     """Overdue days, bucket and outstanding principal on ``d`` for every active loan of ``part`` (one upsert), then
-    the bucket moves of ``d`` (one insert). Returns the LoanStatus rows written."""
+    the bucket moves of ``d`` (one insert). Returns the DailyLoanStatus rows written."""
     x = sql.dialect()
     written = sql.execute(sql.upsert_loan_status_sql(x, part), d, part)
     if x.is_postgres and written > ANALYZE_AFTER:
@@ -56,7 +56,7 @@ def step_loan_status(d: date, part: sql.Part = sql.WHOLE) -> int:
         # next steps plan nested loops over a table they think empty (1,023,000 loans: eligibility 4.7–5.0 s →
         # 2.7–3.1 s, maturity reminders 11.4–12.5 s → 6.6–7.5 s with this ANALYZE, which takes ~0.5 s)
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE cob_loanstatus")
+            cursor.execute("ANALYZE cob_dailyloanstatus")
     record_bucket_changes(d, part)
     return written
 
@@ -246,7 +246,7 @@ def _late_compensation_notices(d: date) -> int:
 
 def _bucket_figures(d: date) -> dict[str, dict]:
     rows = (
-        LoanStatus.objects.filter(_active_on(d, "loan__"))
+        DailyLoanStatus.objects.filter(_active_on(d, "loan__"))
         .order_by()
         .values("bucket")
         .annotate(

@@ -32,7 +32,7 @@ GROUPS = [
             ("lending.recommendation", "recommend"),
             ("lending.loanevent", "event_note"),
             ("parties.dishonestlisting", "gpp_bad"),
-            ("cob.loanstatus", "schedule"),
+            ("cob.dailyloanstatus", "schedule"),
         ],
     ),
     (

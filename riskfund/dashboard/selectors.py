@@ -18,9 +18,8 @@ from django.utils.translation import gettext as _
 
 from riskfund.access import is_district_only, user_district_code
 from riskfund.approvals.models import ApprovalRequest, ApprovalStatus
-from riskfund.cob.models import Bucket, LoanStatus, PoolSnapshot
-from riskfund.lending.models import Loan
-from riskfund.lending.models import LoanStatus as LoanState
+from riskfund.cob.models import Bucket, DailyLoanStatus, PoolSnapshot
+from riskfund.lending.models import Loan, LoanStatus
 from riskfund.money import ZERO
 from riskfund.parties.models import Bank, FunderTier
 from riskfund.policy.models import PolicyVersion
@@ -65,7 +64,7 @@ def scope_for(user) -> Scope:
 
 
 def _active(prefix: str = "") -> Q:
-    return Q(**{f"{prefix}status": LoanState.ACTIVE})
+    return Q(**{f"{prefix}status": LoanStatus.ACTIVE})
 
 
 def position_figures(position: dict | None) -> dict:
@@ -167,8 +166,8 @@ def bank_figures(scope: Scope, today: date) -> list[dict]:
 
 
 def overdue_buckets(scope: Scope) -> list[dict]:
-    """Active loans by overdue bucket (SPEC §9) as of the last close of business (``cob.LoanStatus``)."""
-    statuses = LoanStatus.objects.filter(loan__in=scope.loans().filter(_active()))
+    """Active loans by overdue bucket (SPEC §9) as of the last close of business (``cob.DailyLoanStatus``)."""
+    statuses = DailyLoanStatus.objects.filter(loan__in=scope.loans().filter(_active()))
     rows = {
         row["bucket"]: row
         for row in statuses.order_by().values("bucket").annotate(count=Count("pk"), amount=Sum("outstanding_principal"))

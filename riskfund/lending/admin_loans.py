@@ -2,7 +2,7 @@
 
 The list shows what a person looks for — contract, enterprise, bank, balance, maturity, status and how late —
 in columns that fit 1366 px; the rest is on the loan page. Overdue days and bucket come from the latest close of
-business (``cob.LoanStatus``, reached through ``loan.cob_status``) and only for ACTIVE loans: a repaid or
+business (``cob.DailyLoanStatus``, reached through ``loan.cob_status``) and only for ACTIVE loans: a repaid or
 compensated loan keeps its last daily status row, which must not read as overdue.
 
 The loan page is a readable summary (``loan_summary.html``): the facts, the schedule, repayments, the events as a
@@ -30,7 +30,7 @@ MATURITY_WINDOW_DAYS = 60  # art. 31: the maturity reminder 60 days ahead, as th
 
 
 def _bucket_choices():
-    return apps.get_model("cob", "LoanStatus")._meta.get_field("bucket").choices
+    return apps.get_model("cob", "DailyLoanStatus")._meta.get_field("bucket").choices
 
 
 class ReadOnlyAdminMixin:

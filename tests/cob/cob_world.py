@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import factories
 
-from riskfund.cob.models import BucketChange, CobFlag, CobRun, LoanStatus, PoolSnapshot
+from riskfund.cob.models import BucketChange, CobFlag, CobRun, DailyLoanStatus, PoolSnapshot
 from riskfund.lending.models import Loan
 from riskfund.lending.services import repayment_post
 from riskfund.outbox.models import OutboxEvent
@@ -171,7 +171,7 @@ def dump() -> dict:
     return {
         "runs": _rows(CobRun.objects.all(), "business_date", "status"),
         "steps": _rows(CobRun.objects.all(), "business_date", "steps__name", "steps__rows"),
-        "loan_status": _rows(LoanStatus.objects.all(), *[f.attname for f in LoanStatus._meta.fields]),
+        "loan_status": _rows(DailyLoanStatus.objects.all(), *[f.attname for f in DailyLoanStatus._meta.fields]),
         "bucket_changes": _rows(
             BucketChange.objects.all(), "loan_id", "business_date", "from_bucket", "to_bucket", "overdue_days"
         ),

@@ -17,7 +17,7 @@ from cob_world import build_world
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from riskfund.cob.models import CobFlag, FlagKind, LoanStatus, PoolSnapshot
+from riskfund.cob.models import CobFlag, DailyLoanStatus, FlagKind, PoolSnapshot
 from riskfund.cob.services import cob_run
 from riskfund.outbox.models import OutboxEvent
 from riskfund.policy.services import policy_version_approve, policy_version_renew
@@ -84,7 +84,7 @@ def test_art_31_no_maturity_reminder_on_or_after_maturity(world):
     due_tomorrow = world.lend("300000", disbursed_on=date(2025, 1, 3), maturity_on=date(2025, 7, 3))
     cob_run(business_date=date(2025, 7, 2))
     cob_run(business_date=date(2025, 7, 10))
-    assert LoanStatus.objects.get(loan=matured).maturity_reminded_on is None
-    assert LoanStatus.objects.get(loan=due_tomorrow).maturity_reminded_on == date(2025, 7, 2)
+    assert DailyLoanStatus.objects.get(loan=matured).maturity_reminded_on is None
+    assert DailyLoanStatus.objects.get(loan=due_tomorrow).maturity_reminded_on == date(2025, 7, 2)
     reminded = [e.data["loan"] for e in OutboxEvent.objects.filter(type="loan.maturity_reminder")]
     assert reminded == [str(due_tomorrow.pk)]

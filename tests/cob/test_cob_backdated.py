@@ -11,8 +11,7 @@ from pipeline_support import collected
 
 from riskfund.claims.services import compensation_claim, payable_settle, recovery_post
 from riskfund.cob import steps
-from riskfund.cob.models import BucketChange, CobFlag, PoolSnapshot
-from riskfund.cob.models import LoanStatus as CobLoanStatus
+from riskfund.cob.models import BucketChange, CobFlag, DailyLoanStatus, PoolSnapshot
 from riskfund.cob.services import cob_run
 from riskfund.errors import RuleViolation
 from riskfund.lending.services import loan_event_record, repayment_post
@@ -96,7 +95,7 @@ def test_a_backdated_repayment_is_flagged_and_the_next_run_recomputes_the_overdu
         schedule=[(date(2025, 7, 1), "100000"), (date(2026, 2, 1), "100000")],
     )
     cob_run(business_date=D)
-    status = CobLoanStatus.objects.get(loan=loan)
+    status = DailyLoanStatus.objects.get(loan=loan)
     assert (status.overdue_days, status.bucket, status.compensation_eligible) == (35, "26-60", True)
 
     backdated = repayment_post(loan=loan, paid_on=D, principal=M("100000"), interest=M("0"), today=TODAY)
@@ -104,15 +103,15 @@ def test_a_backdated_repayment_is_flagged_and_the_next_run_recomputes_the_overdu
         loan=portfolio.loans["reminder"], paid_on=NEXT, principal=M("50000"), interest=M("0"), today=TODAY
     )
     assert (backdated.backdated, on_time.backdated) == (True, False)
-    assert CobLoanStatus.objects.get(loan=loan).overdue_days == 35  # the closed day is not rewritten
+    assert DailyLoanStatus.objects.get(loan=loan).overdue_days == 35  # the closed day is not rewritten
 
     cob_run(business_date=NEXT)
-    status = CobLoanStatus.objects.get(loan=loan)
+    status = DailyLoanStatus.objects.get(loan=loan)
     assert (status.overdue_days, status.bucket, status.compensation_eligible) == (0, "current", False)
     assert status.outstanding_principal == M("100000.00")
     change = BucketChange.objects.get(loan=loan, business_date=NEXT)
     assert (change.from_bucket, change.to_bucket) == ("26-60", "current")
-    reminder = CobLoanStatus.objects.get(loan=portfolio.loans["reminder"])
+    reminder = DailyLoanStatus.objects.get(loan=portfolio.loans["reminder"])
     assert reminder.outstanding_principal == M("350000.00")  # 500,000 − 100,000 − 50,000
     snapshots = {s.business_date: s for s in PoolSnapshot.objects.filter(business_date__in=[D, NEXT])}
     assert snapshots[D].outstanding_principal - snapshots[NEXT].outstanding_principal == M("150000.00")
@@ -143,7 +142,7 @@ def test_backdated_claims_are_flagged_and_the_next_run_counts_them(portfolio):
     2,000,000 loan registered after the run with a disbursement in January is compensated on D+1 (its pool share
     800,000 exceeds the 600,000 left in the deposit: 200,000 payable)."""
     cob_run(business_date=D)
-    assert CobLoanStatus.objects.get(loan=portfolio.loans["bullet"]).compensation_eligible
+    assert DailyLoanStatus.objects.get(loan=portfolio.loans["bullet"]).compensation_eligible
     snapshot_d = PoolSnapshot.objects.get(business_date=D)
     assert snapshot_d.net_compensation == M("0.00")
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from riskfund.cob.models import BucketChange, CobFlag, CobRun, LoanStatus, PoolSnapshot
+from riskfund.cob.models import BucketChange, CobFlag, CobRun, DailyLoanStatus, PoolSnapshot
 from riskfund.cob.services import default_business_date
 from riskfund.cob.tasks import run_cob_task
 from riskfund.errors import RuleViolation
@@ -105,7 +105,7 @@ def test_the_task_refuses_a_future_date(policy_2021):
 def test_admin_pages(portfolio, admin_client):
     call_command("run_cob", "--date", "2025-08-05", stdout=StringIO())
     run = CobRun.objects.get()
-    for model in [CobRun, LoanStatus, BucketChange, CobFlag, PoolSnapshot]:
+    for model in [CobRun, DailyLoanStatus, BucketChange, CobFlag, PoolSnapshot]:
         url = reverse(f"admin:cob_{model._meta.model_name}_changelist")
         assert admin_client.get(url).status_code == 200, url
     page = admin_client.get(reverse("admin:cob_cobrun_change", args=[run.pk]))

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from cob_world import add_random_loans
 
-from riskfund.cob.models import Bucket, BucketChange, LoanStatus
+from riskfund.cob.models import Bucket, BucketChange, DailyLoanStatus
 from riskfund.cob.services import cob_run
 from riskfund.lending.models import Loan
 from riskfund.lending.rules import BUCKETS, overdue_bucket
@@ -24,7 +24,7 @@ def _events(kind: str, loan: Loan) -> list[dict]:
 
 def _assert_matches_lending(d: date) -> int:
     """Every loan active on ``d`` has the lending app's overdue days, bucket and outstanding on ``d``."""
-    statuses = {s.loan_id: s for s in LoanStatus.objects.all()}
+    statuses = {s.loan_id: s for s in DailyLoanStatus.objects.all()}
     sql_due = dict(with_first_unpaid_due(Loan.objects.all(), d).values_list("pk", "first_unpaid_due"))
     checked = 0
     for loan in Loan.objects.all():
@@ -63,7 +63,7 @@ def test_sql_overdue_days_equal_lending_definition_on_every_date(portfolio):
         checked += _assert_matches_lending(d)
     assert checked > 150
     loans = portfolio.loans
-    assert LoanStatus.objects.get(loan=loans["instalments"]).first_unpaid_due == date(2025, 9, 10)
+    assert DailyLoanStatus.objects.get(loan=loans["instalments"]).first_unpaid_due == date(2025, 9, 10)
 
 
 def test_sql_overdue_days_equal_lending_definition_on_random_loans(portfolio):
@@ -78,7 +78,7 @@ def test_sql_overdue_days_equal_lending_definition_on_random_loans(portfolio):
     # the maturity reminder went out once, on the first run on or after maturity − 60 days while active
     for loan in Loan.objects.all():
         due = [d for d in run_dates if d >= loan.maturity_on - timedelta(days=60) and _active_on(loan, d)]
-        status = LoanStatus.objects.filter(loan=loan).first()
+        status = DailyLoanStatus.objects.filter(loan=loan).first()
         if status is None:
             continue
         assert status.maturity_reminded_on == (due[0] if due else None), loan.contract_no
@@ -119,7 +119,7 @@ def test_compensation_due_from_day_26_and_announced_once(portfolio):
     """Art. 32: overdue MORE than 25 days. The bullet loan is 25 days overdue on 2025-08-04, 26 on 2025-08-05."""
     bullet = portfolio.loans["bullet"]
     cob_run(business_date=date(2025, 8, 4))
-    status = LoanStatus.objects.get(loan=bullet)
+    status = DailyLoanStatus.objects.get(loan=bullet)
     assert (status.overdue_days, status.compensation_eligible, status.compensation_eligible_since) == (25, False, None)
     assert _events("loan.compensation_due", bullet) == []
 
@@ -143,11 +143,11 @@ def test_eligibility_ends_when_the_arrears_are_paid(portfolio):
     """The instalment loan: line 2 (due 06-10) is 26 days overdue on 07-06 and paid on 07-15."""
     loan = portfolio.loans["instalments"]
     cob_run(business_date=date(2025, 7, 5))
-    assert not LoanStatus.objects.get(loan=loan).compensation_eligible
+    assert not DailyLoanStatus.objects.get(loan=loan).compensation_eligible
     cob_run(business_date=date(2025, 7, 6))
-    assert LoanStatus.objects.get(loan=loan).compensation_eligible_since == date(2025, 7, 6)
+    assert DailyLoanStatus.objects.get(loan=loan).compensation_eligible_since == date(2025, 7, 6)
     cob_run(business_date=date(2025, 7, 15))
-    status = LoanStatus.objects.get(loan=loan)
+    status = DailyLoanStatus.objects.get(loan=loan)
     assert (status.overdue_days, status.compensation_eligible, status.compensation_eligible_since) == (0, False, None)
     assert len(_events("loan.compensation_due", loan)) == 1
 
@@ -156,10 +156,10 @@ def test_maturity_reminder_once_on_the_first_run_from_maturity_minus_60_days(por
     """Art. 31: the reminder loan matures 2025-12-01, so the reminder is due from 2025-10-02."""
     loan = portfolio.loans["reminder"]
     cob_run(business_date=date(2025, 10, 1))
-    assert LoanStatus.objects.get(loan=loan).maturity_reminded_on is None
+    assert DailyLoanStatus.objects.get(loan=loan).maturity_reminded_on is None
     assert _events("loan.maturity_reminder", loan) == []
     cob_run(business_date=date(2025, 10, 2))
-    assert LoanStatus.objects.get(loan=loan).maturity_reminded_on == date(2025, 10, 2)
+    assert DailyLoanStatus.objects.get(loan=loan).maturity_reminded_on == date(2025, 10, 2)
     [event] = _events("loan.maturity_reminder", loan)
     assert event == {
         "loan": str(loan.pk),
@@ -170,7 +170,7 @@ def test_maturity_reminder_once_on_the_first_run_from_maturity_minus_60_days(por
     }
     cob_run(business_date=date(2025, 10, 3))
     cob_run(business_date=date(2025, 12, 2))
-    assert LoanStatus.objects.get(loan=loan).maturity_reminded_on == date(2025, 10, 2)
+    assert DailyLoanStatus.objects.get(loan=loan).maturity_reminded_on == date(2025, 10, 2)
     assert len(_events("loan.maturity_reminder", loan)) == 1
 
 
@@ -178,23 +178,23 @@ def test_reminder_on_the_first_run_after_a_missed_day(portfolio):
     loan = portfolio.loans["reminder"]
     cob_run(business_date=date(2025, 9, 30))
     cob_run(business_date=date(2025, 10, 6))
-    assert LoanStatus.objects.get(loan=loan).maturity_reminded_on == date(2025, 10, 6)
+    assert DailyLoanStatus.objects.get(loan=loan).maturity_reminded_on == date(2025, 10, 6)
 
 
 def test_a_closed_loan_gets_no_further_changes(portfolio):
     """The repaid loan (due 05-01, repaid 05-10) keeps the status of the last run while it was active."""
     loan = portfolio.loans["repaid"]
     cob_run(business_date=date(2025, 5, 5))
-    before = LoanStatus.objects.filter(loan=loan).values().get()
+    before = DailyLoanStatus.objects.filter(loan=loan).values().get()
     assert (before["overdue_days"], before["bucket"], before["as_of"]) == (4, "1-25", date(2025, 5, 5))
     cob_run(business_date=date(2025, 5, 20))
     cob_run(business_date=date(2025, 6, 20))
-    assert LoanStatus.objects.filter(loan=loan).values().get() == before
+    assert DailyLoanStatus.objects.filter(loan=loan).values().get() == before
     assert BucketChange.objects.filter(loan=loan).count() == 1
 
 
 def test_a_loan_disbursed_after_the_date_is_not_seen(portfolio):
     cob_run(business_date=date(2025, 5, 31))
-    assert not LoanStatus.objects.filter(loan=portfolio.loans["big"]).exists()  # disbursed 2025-06-01
+    assert not DailyLoanStatus.objects.filter(loan=portfolio.loans["big"]).exists()  # disbursed 2025-06-01
     cob_run(business_date=date(2025, 6, 1))
-    assert LoanStatus.objects.get(loan=portfolio.loans["big"]).bucket == "current"
+    assert DailyLoanStatus.objects.get(loan=portfolio.loans["big"]).bucket == "current"

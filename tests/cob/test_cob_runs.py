@@ -8,7 +8,7 @@ from cob_world import dump
 from django.db import connection, transaction
 
 from riskfund.cob import steps
-from riskfund.cob.models import CobRun, CobStep, LoanStatus, RunStatus, Step
+from riskfund.cob.models import CobRun, CobStep, DailyLoanStatus, RunStatus, Step
 from riskfund.cob.services import cob_run
 from riskfund.errors import RuleViolation
 from riskfund.lending.selectors import overdue_days
@@ -147,4 +147,4 @@ def test_committed_steps_survive_a_killed_run_and_the_resume_completes(policy_20
     assert {k: v for k, v in run.steps.values_list("name", "rows") if k in committed} == committed
     for loan in world.loans.values():
         if loan.closed_on is None or loan.closed_on > D:
-            assert LoanStatus.objects.get(loan=loan).overdue_days == overdue_days(loan, D)
+            assert DailyLoanStatus.objects.get(loan=loan).overdue_days == overdue_days(loan, D)

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from riskfund.cob.models import LoanStatus as DailyStatus
+from riskfund.cob.models import DailyLoanStatus
 from riskfund.ledger.models import Account, Transaction
 from riskfund.lending.models import Loan, LoanStatus
 from riskfund.money import money_text
@@ -37,7 +37,7 @@ def test_closed_loans_show_no_overdue_days_and_active_ones_show_the_daily_status
     count, rows = _rows(bureau, "")
     assert count == Loan.objects.count() > 0
     for loan in rows:
-        daily = DailyStatus.objects.filter(loan=loan).first()
+        daily = DailyLoanStatus.objects.filter(loan=loan).first()
         if loan.status == LoanStatus.ACTIVE:
             assert loan._overdue_days == (daily.overdue_days if daily else 0)
         else:
@@ -45,7 +45,7 @@ def test_closed_loans_show_no_overdue_days_and_active_ones_show_the_daily_status
 
 
 def test_quick_filters_overdue_claimable_and_maturing(bureau):
-    active = DailyStatus.objects.filter(loan__status=LoanStatus.ACTIVE)
+    active = DailyLoanStatus.objects.filter(loan__status=LoanStatus.ACTIVE)
     count, rows = _rows(bureau, "quick=overdue")
     assert count == active.filter(overdue_days__gt=0).count()
     assert all(loan._overdue_days > 0 for loan in rows)
@@ -68,9 +68,9 @@ def test_bucket_filter_counts_active_loans_of_the_bucket(bureau):
     total = 0
     for bucket in ("current", "1-25", "26-60", "61-90", "91+"):
         count, _ = _rows(bureau, f"bucket={bucket}")
-        assert count == DailyStatus.objects.filter(loan__status=LoanStatus.ACTIVE, bucket=bucket).count()
+        assert count == DailyLoanStatus.objects.filter(loan__status=LoanStatus.ACTIVE, bucket=bucket).count()
         total += count
-    assert total == DailyStatus.objects.filter(loan__status=LoanStatus.ACTIVE).count()
+    assert total == DailyLoanStatus.objects.filter(loan__status=LoanStatus.ACTIVE).count()
 
 
 def test_loan_list_shows_grouped_amounts_and_no_uuid(bureau):

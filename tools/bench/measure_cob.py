@@ -3,7 +3,7 @@ computes the same overdue days (SPEC §9) for every loan active on that date, an
 
 The bare statement is written independently of ``riskfund.cob.sql`` (a GROUP BY over the loans with a filtered
 MIN instead of the CTE chain) and its totals — active loans, overdue loans, Σ overdue days — are compared with what
-the run stored in ``cob_loanstatus``: a benchmark that measured a wrong answer would be worthless.
+the run stored in ``cob_dailyloanstatus``: a benchmark that measured a wrong answer would be worthless.
 """
 
 import time
@@ -35,7 +35,7 @@ SELECT COUNT(*), COUNT(*) FILTER (WHERE od > 0), COALESCE(SUM(od), 0) FROM (
 
 STORED_OVERDUE = """
 SELECT COUNT(*), COUNT(*) FILTER (WHERE s.overdue_days > 0), COALESCE(SUM(s.overdue_days), 0)
-FROM cob_loanstatus s JOIN lending_loan l ON l.id = s.loan_id
+FROM cob_dailyloanstatus s JOIN lending_loan l ON l.id = s.loan_id
 WHERE l.disbursed_on <= %(d)s AND (l.closed_on IS NULL OR l.closed_on > %(d)s)
 """
 

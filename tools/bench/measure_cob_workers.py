@@ -4,7 +4,7 @@ The per-loan steps go out as one task per loan-id range (a chord) and the pool-w
 done (riskfund/cob/services.py); the workers are ``celery worker`` processes started here with this process's
 environment (the same database, ``CELERY_BROKER_URL`` a Redis database), with 1 and with 2 worker processes. Every
 measured run starts from a first run's state: the runs from the date on (their steps and ranges), every
-``LoanStatus`` row and the date's bucket moves are removed, then ``VACUUM ANALYZE`` of those two tables, before
+``DailyLoanStatus`` row and the date's bucket moves are removed, then ``VACUUM ANALYZE`` of those two tables, before
 it. Worker start-up is not timed; the time runs from the dispatch to the run marked done.
 
 Why the runs over workers were slower than in-process (last full run, 1,100,000 loans: in-process 10.1 s, 1 worker
@@ -21,7 +21,7 @@ rows' ``done_at``), three causes, none of them in the worker's own work:
    worker; 2 workers: 87.7 s; in-process 8.2 s). The daily run's tasks now have their own queue ``cob``
    (``CELERY_TASK_QUEUES``, ``CELERY_TASK_ROUTES`` in riskfund/settings.py), which a worker consumes beside the
    default one, taking from each in turn: 1 worker 13.9 s, 2 workers 9.9 s, in-process 14.2 s in the next run.
-3. Each measured run found the dead rows of the previous runs' ``LoanStatus`` (removed by DELETE): three in-process
+3. Each measured run found the dead rows of the previous runs' ``DailyLoanStatus`` (removed by DELETE): three in-process
    runs in a row took 2.00, 3.08 and 3.31 s for their loan-status ranges (110,431 → 218,340 dead rows), 1.78–2.38 s
    after a VACUUM. The runs were measured in-process first, then 1 worker, then 2 (after autovacuum had run), which
    matches their order at full scale; the reset now vacuums. With all three: in-process 11.4 s, 1 worker 12.7 s,
@@ -48,16 +48,16 @@ from django.conf import settings
 from django.db import connection
 
 from riskfund.celery import app
-from riskfund.cob.models import BucketChange, CobRun, LoanStatus, RunStatus
+from riskfund.cob.models import BucketChange, CobRun, DailyLoanStatus, RunStatus
 from riskfund.cob.services import cob_dispatch, cob_run
 
 
 def _reset(d: date) -> None:
     CobRun.objects.filter(business_date__gte=d).delete()
-    LoanStatus.objects.all().delete()
+    DailyLoanStatus.objects.all().delete()
     BucketChange.objects.filter(business_date=d).delete()
     with connection.cursor() as cursor:  # the next run finds the tables as a first run does, not the dead rows
-        for model in (LoanStatus, BucketChange):
+        for model in (DailyLoanStatus, BucketChange):
             cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
@@ -102,12 +102,12 @@ def _over_workers(d: date, today: date, processes: int, timeout: float) -> float
 def measure_cob_workers(d: date, today: date, log, *, workers=(1, 2), timeout: float = 1800.0) -> dict:
     if not settings.CELERY_BROKER_URL:
         raise RuntimeError("set CELERY_BROKER_URL (and CELERY_RESULT_BACKEND) to a Redis database")
-    out = {"ranges": settings.RISKFUND_COB_RANGES, "loans": LoanStatus.objects.count()}
+    out = {"ranges": settings.RISKFUND_COB_RANGES, "loans": DailyLoanStatus.objects.count()}
     _reset(d)
     began = time.perf_counter()
     cob_run(business_date=d, today=today)
     out["in_process"] = time.perf_counter() - began
-    out["loans"] = LoanStatus.objects.count()
+    out["loans"] = DailyLoanStatus.objects.count()
     log(f"COB in-process, {out['ranges']} ranges one after the other: {out['in_process']:.2f} s (load {_load()})")
     for processes in workers:
         seconds = _over_workers(d, today, processes, timeout)

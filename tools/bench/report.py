@@ -218,7 +218,7 @@ NOTES = """
   their postings (half of those with recoveries, half with a payable to the bank, unpaid or settled); ten banks of
   ~100,000 loans and one of ~10,000. COPY, then every balance and counter set from the rows; `verify_ledger`
   agrees and B = F − N (`tests/bench/`).
-- **COB**: `cob_run` for 2026-04-29 on the freshly loaded book — the first run writes a `LoanStatus` row for every
+- **COB**: `cob_run` for 2026-04-29 on the freshly loaded book — the first run writes a `DailyLoanStatus` row for every
   active loan and ~250,000 webhook events (maturity reminders, compensation due). Baseline: one hand-written
   SELECT computing the same overdue days for the same loans (its totals are compared with what the run stored).
   "Again": `cob_run` for the same date (the date is done: nothing is recomputed). "Every step redone": the run's
@@ -259,9 +259,9 @@ NOTES = """
   5.7 s in `Model.__init__`/`prepare_value`; the maturity step (200,432 events) took 60.9 s. On PostgreSQL they are
   now one `INSERT … SELECT jsonb_build_object(…)` per step (the same payload strings; the COB tests that check
   payloads pass on both databases). COB first run: 115 s → 50 s at load ~5 (25 s in the quieter run above).
-- **COB statistics** (`riskfund/cob/steps.py`): a first run fills `cob_loanstatus` inside its transaction, so the
+- **COB statistics** (`riskfund/cob/steps.py`): a first run fills `cob_dailyloanstatus` inside its transaction, so the
   next statements planned for an empty table (EXPLAIN ANALYZE: a nested loop with 1,023,000 index probes into
-  lending_loan for the maturity reminders, estimated 2,909 rows). `ANALYZE cob_loanstatus` after an upsert of more
+  lending_loan for the maturity reminders, estimated 2,909 rows). `ANALYZE cob_dailyloanstatus` after an upsert of more
   than 50,000 rows (~0.5 s): eligibility 4.7–5.0 s → 2.7–3.1 s, maturity reminders 11.4–12.5 s → 6.6–7.5 s.
 - **Statement rows** (`banks/statements.py`): the 贷款台账 rows built a Loan, an Enterprise and a Funder instance
   per row (cProfile: 308,625 `Model.__init__`, ~1/3 of the export); now one `values()` query. 100,000 loans:
