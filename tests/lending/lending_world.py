@@ -7,7 +7,9 @@ from datetime import date
 from decimal import Decimal
 
 import factories
+import pytest
 
+from riskfund.errors import RuleViolation
 from riskfund.lending.models import Recommendation
 from riskfund.parties.models import Bank, Enterprise, Guarantor
 
@@ -15,6 +17,12 @@ DISTRICT = factories.DONGHE
 FUNDED_ON = date(2024, 1, 2)
 SIGNED_ON = date(2021, 5, 6)  # early enough to bound every loan the tests disburse (art. 14, 18)
 TODAY = date(2025, 12, 31)  # inside the 2021 version (through 2026-04-29); every test passes ``today``
+
+
+def refused(call, *args, **kwargs) -> RuleViolation:
+    with pytest.raises(RuleViolation) as caught:
+        call(*args, **kwargs)
+    return caught.value
 
 
 def inject(code: str, amount: str | Decimal):
