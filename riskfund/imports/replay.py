@@ -1,8 +1,9 @@
 """Replaying a book's facts in time, each through its service in a savepoint, every refusal kept.
 
 The caller holds one database transaction around the whole replay: a dry run rolls it back, a commit keeps it
-only when nothing was refused — all or nothing. Each fact runs in its own savepoint, so a refused row undoes
-only itself and the replay goes on to report every problem at once. A fact whose need failed, was skipped or
+only when nothing was refused — all or nothing. A refused fact runs in its own savepoint, so it undoes only itself
+and the replay goes on to report every problem at once (facts run a batch to a savepoint, and a batch with a
+refusal runs again one fact to a savepoint: see ``replay``). A fact whose need failed, was skipped or
 comes later in time is not run (the later one is a problem of its own: a row cannot rest on a record dated
 after it); the facts of a loan after a failed one are skipped, so one mistake is one error.
 """
@@ -26,6 +27,7 @@ from .reader import BookRow
 from .sheets import SHEETS
 
 PROGRESS_EVERY = 200
+TOGETHER = 100  # facts per savepoint (PROGRESS_EVERY is a multiple of it)
 SHEET_ORDER = {sheet.title: index for index, sheet in enumerate(SHEETS)}
 
 
@@ -42,54 +44,94 @@ class Outcome:
 
 
 def replay(plan: Plan, *, ctx: Context, progress: Callable[[int, int], None] | None = None) -> Outcome:
-    """Run every new fact of ``plan`` in time order (inside the caller's transaction)."""
+    """Run every new fact of ``plan`` in time order (inside the caller's transaction).
+
+    Facts run ``TOGETHER`` at a time in one savepoint; when one of them is refused, that savepoint is rolled back
+    and the same facts run again one by one, each in its own savepoint — the same outcome as running every fact
+    alone, without a savepoint per row when the book is valid."""
     outcome = Outcome(problems=list(plan.problems))
     todo = sorted((f for f in plan.facts if f.status == "new"), key=Fact.order)
     broken_loans: set[tuple] = set()
-    for index, fact in enumerate(todo, start=1):
-        if progress is not None and index % PROGRESS_EVERY == 0:
-            progress(index, len(todo))
-        waiting = _waiting_on(fact, plan)
-        if waiting is not None and waiting.status == "new":  # it rests on a record dated after it
-            outcome.problems.append(_later(fact, waiting))
-            fact.status = "failed"
-            continue
-        if waiting is not None or (fact.loan is not None and fact.loan in broken_loans):
-            fact.status = "skipped"
-            if fact.loan is not None:
-                broken_loans.add(fact.loan)
-            continue
-        try:
-            with transaction.atomic():
-                made = APPLY[fact.kind](fact, ctx)
-        except RuleViolation as exc:
-            column_field = blamed_field(fact, exc)
-            row = fact.row
-            outcome.problems.append(
-                from_violation(
-                    exc, sheet=row.sheet.title, row=row.row, column=row.letter(column_field), field=column_field
-                )
-            )
-        except (IntegrityError, DataError, ValueError) as exc:
-            row = fact.row
-            outcome.problems.append(
-                problem(sheet=row.sheet.title, row=row.row, code="import_row_failed", zh=str(exc), en=str(exc))
-            )
-        else:
-            fact.status = "done"
-            if fact.creates is not None:
-                ctx.objects[fact.creates] = made
-            if fact.on is not None:
-                outcome.dates.add(fact.on)
-            continue
-        fact.status = "failed"
-        if fact.loan is not None:
-            broken_loans.add(fact.loan)
+    for start in range(0, len(todo), TOGETHER):
+        if progress is not None and start and start % PROGRESS_EVERY == 0:
+            progress(start, len(todo))
+        batch = todo[start : start + TOGETHER]
+        if not _together(batch, plan, ctx, outcome, broken_loans):
+            for fact in batch:
+                _step(fact, plan, ctx, outcome, broken_loans, alone=True)
     if progress is not None:
         progress(len(todo), len(todo))
     _count_rows(plan, outcome)
     outcome.problems.sort(key=lambda p: (SHEET_ORDER.get(p.sheet, -1), p.row or 0, p.column, p.code))
     return outcome
+
+
+class _Refused(Exception):
+    """A fact of a batch run together was refused: the batch runs again fact by fact."""
+
+
+def _together(batch: list[Fact], plan: Plan, ctx: Context, outcome: Outcome, broken_loans: set[tuple]) -> bool:
+    """Run ``batch`` in one savepoint; False (everything it did undone, in the database and here) if one was
+    refused."""
+    problems, dates, broken = len(outcome.problems), set(outcome.dates), set(broken_loans)
+    try:
+        with transaction.atomic():
+            for fact in batch:
+                _step(fact, plan, ctx, outcome, broken_loans, alone=False)
+    except _Refused:
+        for fact in batch:
+            fact.status = "new"
+            if fact.creates is not None:
+                ctx.objects.pop(fact.creates, None)
+        del outcome.problems[problems:]
+        outcome.dates = dates
+        broken_loans.clear()
+        broken_loans.update(broken)
+        return False
+    return True
+
+
+def _step(fact: Fact, plan: Plan, ctx: Context, outcome: Outcome, broken_loans: set[tuple], *, alone: bool) -> None:
+    """Run one fact (in a savepoint of its own when ``alone``; else a refusal raises ``_Refused``)."""
+    waiting = _waiting_on(fact, plan)
+    if waiting is not None and waiting.status == "new":  # it rests on a record dated after it
+        outcome.problems.append(_later(fact, waiting))
+        fact.status = "failed"
+        return
+    if waiting is not None or (fact.loan is not None and fact.loan in broken_loans):
+        fact.status = "skipped"
+        if fact.loan is not None:
+            broken_loans.add(fact.loan)
+        return
+    try:
+        if alone:
+            with transaction.atomic():
+                made = APPLY[fact.kind](fact, ctx)
+        else:
+            made = APPLY[fact.kind](fact, ctx)
+    except (RuleViolation, IntegrityError, DataError, ValueError) as exc:
+        if not alone:
+            raise _Refused from exc
+        outcome.problems.append(_refusal(fact, exc))
+        fact.status = "failed"
+        if fact.loan is not None:
+            broken_loans.add(fact.loan)
+        return
+    fact.status = "done"
+    if fact.creates is not None:
+        ctx.objects[fact.creates] = made
+    if fact.on is not None:
+        outcome.dates.add(fact.on)
+
+
+def _refusal(fact: Fact, exc: Exception) -> Problem:
+    row = fact.row
+    if isinstance(exc, RuleViolation):
+        column_field = blamed_field(fact, exc)
+        return from_violation(
+            exc, sheet=row.sheet.title, row=row.row, column=row.letter(column_field), field=column_field
+        )
+    return problem(sheet=row.sheet.title, row=row.row, code="import_row_failed", zh=str(exc), en=str(exc))
 
 
 def _waiting_on(fact: Fact, plan: Plan) -> Fact | None:

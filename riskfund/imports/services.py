@@ -5,7 +5,8 @@ nothing written), stores it as an ``ImportRun`` and queues ``import_process`` af
 every sheet (``reader``), turns rows into dated facts (``facts``), finds what they refer to and what riskfund
 already has (``resolve``), then replays the facts in time through the same services the API and the admin call
 (``replay``) inside ONE database transaction: a validation rolls it back; a commit keeps it only when no row
-was refused. The result — every problem at once, the rows already there, counts per sheet, the pool position
+was refused; the policy versions and the last closed business date are read once for the run (``run_cache``).
+The result — every problem at once, the rows already there, counts per sheet, the pool position
 before and after — is stored on the run, with an annotated copy of the workbook when there are problems.
 
 After a commit the daily close of business runs (``cob_run``) for the last date the import touched, when that
@@ -40,6 +41,7 @@ from riskfund.errors import RuleViolation
 from riskfund.exports.upload_archive import UploadRejected, open_workbook
 from riskfund.parties.models import Bank
 from riskfund.pool.selectors import pool_state
+from riskfund.runcache import run_cache
 
 from .annotate import annotated_copy
 from .apply import Context
@@ -138,7 +140,7 @@ def import_book(*, file: Any, scope: Scope, user=None, today: date, commit: bool
     """Validate ``file`` (and keep it when ``commit`` and valid): the result as stored on a run."""
     book = read_book(file)
     plan = plan_book(book)
-    with transaction.atomic():
+    with run_cache(), transaction.atomic():
         before = position(today)
         objects = resolve(plan, scope=scope)
         outcome = replay(plan, ctx=Context(objects=objects, today=today, user=user), progress=progress)

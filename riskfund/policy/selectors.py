@@ -3,6 +3,8 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
+from riskfund.runcache import cached
+
 from .models import LprRate, PolicyVersion
 
 
@@ -11,8 +13,11 @@ def _approved():
 
 
 def policy_in_force(on: date) -> PolicyVersion | None:
-    """The approved version whose validity covers ``on``; None when no version is in force (new loans refused)."""
-    return _approved().filter(effective_from__lte=on, effective_to__gte=on).first()
+    """The approved version whose validity covers ``on``; None when no version is in force (new loans refused).
+    Kept for a ``run_cache`` run (an import), which enters no policy version."""
+    return cached(
+        ("policy_in_force", on), lambda: _approved().filter(effective_from__lte=on, effective_to__gte=on).first()
+    )
 
 
 def policy_for_pool(on: date) -> PolicyVersion:
@@ -45,4 +50,4 @@ def lpr_on(d: date) -> Decimal | None:
     """The one-year LPR in percent in force on ``d`` (the latest publication on or before it), None before the
     first one known. Stored next to a loan's rate for reporting (art. 22 (三))."""
     rates = LprRate.objects.filter(effective_on__lte=d).order_by("-effective_on")
-    return rates.values_list("rate_percent", flat=True).first()
+    return cached(("lpr_on", d), lambda: rates.values_list("rate_percent", flat=True).first())

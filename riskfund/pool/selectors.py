@@ -16,6 +16,7 @@ from riskfund.money import FEN, ZERO, ceil_fen
 from riskfund.parties.models import Bank, Funder, FunderTier
 from riskfund.policy.models import PolicyVersion
 from riskfund.policy.selectors import policy_for_pool, policy_in_force
+from riskfund.runcache import cached
 
 from .models import Injection, InjectionKind, PoolState
 
@@ -58,9 +59,13 @@ def is_backdated(d: date, state: PoolState | None = None) -> bool:
     """SPEC §12: an event dated at or before the last closed business date is accepted and flagged backdated.
 
     ``state`` is the ``PoolState`` row the caller already holds (locked, so a run that closes a date concurrently
-    is either seen or comes after); without it the row is read unlocked. False before the first run.
+    is either seen or comes after); without it the row is read unlocked (once per ``run_cache`` run: an import
+    holds the row's lock from its first posting, so no close can come between). False before the first run.
     """
-    last = (state or pool_state()).last_closed_business_date
+    if state is None:
+        last = cached(("last_closed_business_date",), lambda: pool_state().last_closed_business_date)
+    else:
+        last = state.last_closed_business_date
     return last is not None and d <= last
 
 

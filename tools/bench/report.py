@@ -44,12 +44,13 @@ def _import_rows(imp: dict | None) -> list[tuple]:
     if not imp:
         return []
     total = imp["validation_seconds"] + imp["commit_seconds"]
+    load = f"load {imp['load'][0]:.1f} → {imp['load'][1]:.1f}" if imp.get("load") else "—"
     return [
         (
             f"Import of a book of {imp['loans']:,} loans with {imp['repayments']:,} repayments ({imp['rows']:,} rows, "
             f"{imp['bytes'] / 2**20:.1f} MiB): validation (dry run) + commit, into an empty riskfund",
             f"{imp['validation_seconds']:.0f} s + {imp['commit_seconds']:.0f} s = {total:.0f} s",
-            "—",
+            load,
             f"{imp['rows'] / total:,.0f} rows/s (dry run {imp['rows'] / imp['validation_seconds']:,.0f}, "
             f"commit {imp['rows'] / imp['commit_seconds']:,.0f}); ledger verified: "
             f"{'yes' if imp['ledger_verified'] else 'NO'}",

@@ -3,12 +3,14 @@
 The database of ``DATABASE_URL`` (its name must say "bench") is dropped, created, migrated and bootstrapped: an
 empty riskfund. A plain book of N loans with their repayments (``tools.bench.import_book``) is written in the
 template, then imported the way the admin does it — validation (the dry run through the services, rolled back),
-then the commit (replayed again and kept) — each timed; rows/s counts the book's data rows. The ledger is
-verified afterwards. The result is printed as one JSON line (the ``bench`` command's "imports" section reads it).
+then the commit (replayed again and kept) — each timed; rows/s counts the book's data rows over both, and the load
+average before and after says how busy the machine was. The ledger is verified afterwards. The result is printed
+as one JSON line (the ``bench`` command's "imports" section reads it).
 """
 
 import io
 import json
+import os
 import time
 from datetime import date
 
@@ -41,6 +43,7 @@ class Command(BaseCommand):
         began = time.perf_counter()
         data = book_bytes(plain_book(loans=options["loans"]))
         written = time.perf_counter() - began
+        load_before = os.getloadavg()[0]
         began = time.perf_counter()
         dry = import_book(file=data, scope=Scope(), today=TODAY, commit=False)
         validation = time.perf_counter() - began
@@ -61,6 +64,8 @@ class Command(BaseCommand):
                     "write_seconds": round(written, 2),
                     "validation_seconds": round(validation, 2),
                     "commit_seconds": round(commit, 2),
+                    "rows_per_second": round(rows / (validation + commit), 1),
+                    "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
                     "problems": len(problems) + len(result["outcome"].problems),
                     "committed": result["committed"],
                     "ledger_verified": "ledger verified" in out.getvalue(),
