@@ -4,7 +4,9 @@ funders' payments, banks, enterprises, recommendations, loans and staff clients 
 world (``tests/*/*_world.py``, the conftest fixtures) composes them with its own dates, names and figures.
 Import from any test directory (``tests/`` is on the path through its conftest)."""
 
+import itertools
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -45,6 +47,14 @@ SMALL_INDUSTRIAL = {
     "total_assets": D("8000000"),
     "established_on": date(2015, 6, 1),
 }
+
+
+@dataclass(kw_only=True)
+class Numbering:
+    """A world's running serial numbers: ``serials`` for its enterprises' USCCs, ``contracts`` for its loans."""
+
+    serials: itertools.count = field(default_factory=lambda: itertools.count(1))
+    contracts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
 
 def make_uscc(serial: int, area: str = DONGHE) -> str:
@@ -143,6 +153,40 @@ def registered_loan(
         repayment_method=repayment_method or ("instalments" if schedule else "bullet"),
         schedule=schedule,
         **values,
+    )
+
+
+def recommended_loan(
+    *,
+    enterprise: Enterprise,
+    bank,
+    guarantor: Guarantor,
+    principal: str | Decimal,
+    recommended_on: date,
+    contract_no: str,
+    disbursed_on: date,
+    reported_on: date | None = None,
+    today: date | None = None,
+    **terms,
+) -> Loan:
+    """``approved_recommendation`` for ``principal`` on ``recommended_on``, then ``registered_loan`` on it (``terms``
+    as there); ``today`` goes to both."""
+    recommendation = approved_recommendation(
+        enterprise=enterprise,
+        bank=bank,
+        guarantor=guarantor,
+        amount=principal,
+        on=recommended_on,
+        reported_on=reported_on,
+        today=today,
+    )
+    return registered_loan(
+        recommendation=recommendation,
+        contract_no=contract_no,
+        principal=principal,
+        disbursed_on=disbursed_on,
+        today=today,
+        **terms,
     )
 
 

@@ -6,9 +6,8 @@ the real date; the policy version is made to cover today so that registrations s
 run. Each figure in a test is computed from these dates, never from the clock directly.
 """
 
-import itertools
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -62,15 +61,13 @@ def assert_problem(response, status: int, code: str) -> dict:
 
 
 @dataclass
-class World:
+class World(factories.Numbering):
     policy: PolicyVersion
     bank_a: Bank
     bank_b: Bank
     guarantor: Guarantor
     key_a: str
     key_b: str
-    serials: itertools.count = field(default_factory=lambda: itertools.count(1))
-    contracts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @property
     def a(self) -> APIClient:

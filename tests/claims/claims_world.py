@@ -2,8 +2,7 @@
 agreement and its 1,000,000 deposit, enterprises, and ``lend`` (application → recommendation → due diligence →
 registration) with dates in 2024 so every worked example can pass ``today`` explicitly."""
 
-import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -37,12 +36,10 @@ def after(d: date, days: int) -> date:
 
 
 @dataclass
-class World:
+class World(factories.Numbering):
     policy: object
     bank: Bank
     guarantor: Guarantor
-    serials: itertools.count = field(default_factory=lambda: itertools.count(1))
-    contracts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def enterprise(self, district: str = factories.DONGHE) -> Enterprise:
         """A small industrial enterprise (50 persons, revenue 10,000,000) registered in ``district``."""

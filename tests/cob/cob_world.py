@@ -1,7 +1,6 @@
 """A small portfolio for the daily-job tests, built through the lending, parties and pool services with every
 date passed explicitly, and ``dump`` — the full state the daily job writes, for before/after comparisons."""
 
-import itertools
 import json
 import random
 from dataclasses import dataclass, field
@@ -26,13 +25,11 @@ TODAY = date(2025, 12, 31)
 
 
 @dataclass
-class World:
+class World(factories.Numbering):
     bank: Bank
     other_bank: Bank
     guarantor: Guarantor
     loans: dict[str, Loan] = field(default_factory=dict)
-    serials: itertools.count = field(default_factory=lambda: itertools.count(1))
-    contracts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def lend(self, principal: str, *, disbursed_on: date, maturity_on: date | None = None, schedule=None) -> Loan:
         """Enterprise → application → recommendation → the bank's approval → registration (art. 24–27)."""
@@ -40,18 +37,13 @@ class World:
         enterprise = factories.small_enterprise(
             uscc=factories.make_uscc(serial), name=f"包头日终测试企业{serial}有限公司"
         )
-        recommendation = factories.approved_recommendation(
+        return factories.recommended_loan(
             enterprise=enterprise,
             bank=self.bank,
             guarantor=self.guarantor,
-            amount=principal,
-            on=disbursed_on - timedelta(days=5),
-            today=TODAY,
-        )
-        return factories.registered_loan(
-            recommendation=recommendation,
-            contract_no=f"COB-{next(self.contracts):05d}",
             principal=principal,
+            recommended_on=disbursed_on - timedelta(days=5),
+            contract_no=f"COB-{next(self.contracts):05d}",
             disbursed_on=disbursed_on,
             maturity_on=maturity_on,
             schedule=[(due, D(amount)) for due, amount in schedule] if schedule else None,

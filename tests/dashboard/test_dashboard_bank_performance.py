@@ -54,13 +54,13 @@ def _enterprise(serial: int):
 
 def _lend(contract, bank, guarantor, enterprise, principal, disbursed, maturity, *, registered_on):
     recommended = date(disbursed.year, disbursed.month, 1) if disbursed.day > 1 else disbursed
-    recommendation = factories.approved_recommendation(
-        enterprise=enterprise, bank=bank, guarantor=guarantor, amount=principal, on=recommended, today=registered_on
-    )
-    return factories.registered_loan(
-        recommendation=recommendation,
-        contract_no=contract,
+    return factories.recommended_loan(
+        enterprise=enterprise,
+        bank=bank,
+        guarantor=guarantor,
         principal=principal,
+        recommended_on=recommended,
+        contract_no=contract,
         disbursed_on=disbursed,
         maturity_on=maturity,
         today=registered_on,

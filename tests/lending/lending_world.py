@@ -1,8 +1,7 @@
 """Building blocks for the lending tests: a funded pool, a bank with an active agreement, enterprises and approved
 recommendations, and ``register`` with sensible defaults (every figure can be overridden)."""
 
-import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -31,12 +30,10 @@ def inject(code: str, amount: str | Decimal):
 
 
 @dataclass
-class World:
+class World(factories.Numbering):
     policy: object
     bank: Bank
     guarantor: Guarantor
-    serials: itertools.count = field(default_factory=lambda: itertools.count(1))
-    contracts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def enterprise(self, *, area: str = factories.DONGHE, district: str = DISTRICT, **figures) -> Enterprise:
         """A small industrial enterprise (50 persons, revenue 10,000,000: small by the 2011 standard)."""

@@ -42,19 +42,14 @@ def _lend(serial: int, agreement: Agreement, principal: str, maturity: date, sch
     """A loan of 东河区 recommended on 2024-02-20, approved by both on 2024-02-21, disbursed 2024-03-01, with a
     guarantee as its counter-guarantee."""
     enterprise = factories.small_enterprise(uscc=factories.make_uscc(serial), name=f"包头预测测试企业{serial}有限公司")
-    recommendation = factories.approved_recommendation(
+    return factories.recommended_loan(
         enterprise=enterprise,
         bank=agreement.bank,
         guarantor=agreement.guarantor,
-        amount=principal,
-        on=date(2024, 2, 20),
-        reported_on=date(2024, 2, 21),
-        today=TODAY,
-    )
-    return factories.registered_loan(
-        recommendation=recommendation,
-        contract_no=f"OL-{serial:03d}",
         principal=principal,
+        recommended_on=date(2024, 2, 20),
+        reported_on=date(2024, 2, 21),
+        contract_no=f"OL-{serial:03d}",
         disbursed_on=DISBURSED,
         maturity_on=maturity,
         schedule=schedule,
