@@ -75,7 +75,8 @@ def bad_value(field) -> st.SearchStrategy:
     if isinstance(field, serializers.Serializer):
         return st.none() | st.text(max_size=5) | st.integers() | st.lists(st.integers(), max_size=2)
     if isinstance(field, DecimalStringField):
-        junk = st.sampled_from(["1e5", "NaN", "Infinity", "-1", "1.001", "", " 1", "1,000", "0x10", "１０"])
+        one_place_too_many = "1." + "0" * field.decimal_places + "1"  # 1.001 for an amount, 1.00001 for a rate
+        junk = st.sampled_from(["1e5", "NaN", "Infinity", "-1", one_place_too_many, "", " 1", "1,000", "0x10", "１０"])
         return st.none() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | junk | containers
     if isinstance(field, BusinessDateField):
         junk = st.sampled_from(["2025-02-30", "20250101", "2025/01/01", "2025-1-1", "", "today", "2025-01-01T00:00"])
