@@ -274,26 +274,20 @@ NOTES = """
 
 ## Goals not met, and why
 
-- **COB rate vs the bare statement** and **COB re-run with every step redone**: the bare statement only computes
-  overdue days; the run also stores a row per loan (1,023,000 inserts whose deferred foreign-key checks key-share
-  lock every loan row at commit: the upsert took 10.4 s + 8.8 s of commit at load 4, and 15.4 s + 0 s with
-  `SET CONSTRAINTS ALL IMMEDIATE`), flips eligibility, stamps ~200,000 maturity reminders and
-  writes ~250,000 events, flags and a snapshot. `loan_status` alone is ~3× the bare statement. A redone run
-  recomputes every figure by design (set-wise over all loans) and writes nothing; only a run that is already done
-  returns at once. Reaching 0.25× would need the per-loan figures of every step in one statement (or dropping
-  the database-level foreign key of this derived table, or splitting the run by loan-id range across workers —
-  see README "Scaling out"); none of these is a small change, so none was made.
-- **Loan registration vs the bare view**: a registration takes the PoolState row lock first (ARCHITECTURE.md: every
-  limit is checked under it) and holds it until the idempotency record commits with the rendered answer — ~42
-  queries (origination checks, loan, schedule, recommendation, pipeline event, counters, then the loan detail for
-  the 201 body), so registrations run one at a time at ~1/70 ms whatever the number of workers; the bare view is
-  one insert without any lock. The latency tail goal is met.
-- **Postings vs PL/pgSQL, hot vs spread**: `pool_post` makes ~15 round trips (PoolState lock, savepoint, accounts,
-  transaction, entries, two balance updates, overdraft re-read, entries re-read for F/N/B, PoolState update — an
-  audited row —, policy, commit, plus the audit context); the PL/pgSQL function makes one. With the PoolState row
-  locked for the whole posting, concurrent `pool_post`s run one at a time, while `transaction_post`s on separate
-  accounts use both cores. Merging the overdraft and F/N/B re-reads into one query would save one round trip of
-  ~15; `riskfund/pool/services.py` was being changed by another helper at the time, so it was left alone.
+- **Loan registration vs the bare view**: every registration answers 201 (the body carries the counter-guarantee
+  art. 28 requires under the 2021 version). The `PoolState` row is locked last and held only for the pool rules and
+  the counter update (riskfund/pool/posting.py, the global lock order), and the 201 body is built before it, so the
+  lock no longer bounds the rate; the ~40 queries of a registration do (origination checks, loan, schedule lines,
+  recommendation, pipeline event, counters, idempotency record, through the ORM) against the bare view's one
+  INSERT. Closing it needs the write half of `loan_register` in fewer round trips (bulk schedule lines, one
+  `UPDATE … RETURNING` for the bank, district and enterprise counters). The latency tail goal is met, and the mixed
+  workload shows registrations, repayments and reads running side by side with p99 ≤ 3 × p50.
+- **COB rate vs the bare statement** and **COB with every step redone**: the bare statement only computes overdue
+  days; the run stores a row per active loan (1,023,000, with deferred foreign-key checks that key-share lock every
+  loan at commit), flips eligibility, stamps the maturity reminders and writes the events, flags and snapshot. A
+  redone run recomputes every range set-wise and writes nothing new. Closing them: drop the database-level foreign
+  key of the derived `cob_dailyloanstatus` and measure; skip a redone range whose inputs did not change; run the
+  ranges on as many workers as there are free cores (`cob_workers` above).
 """
 
 
