@@ -95,9 +95,12 @@ def _queue_after_commit(event_ids: list[uuid.UUID]) -> None:
     transaction.on_commit(queue_outbox_deliveries, robust=True)
 
 
-def _require_transaction() -> None:
+def _require_transaction_and_type(type: str) -> None:
+    """What every writer of outbox rows checks: it runs inside its cause's transaction, with a known event type."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox events must be emitted inside the database transaction of their cause")
+    if type not in EventType.values:
+        raise ValueError(f"unknown outbox event type {type!r}")
 
 
 def outbox_emit(*, bank, type: str, data: Mapping[str, Any], now: dt.datetime | None = None) -> OutboxEvent:
@@ -106,9 +109,7 @@ def outbox_emit(*, bank, type: str, data: Mapping[str, Any], now: dt.datetime | 
     Must be called inside the cause's transaction (``transaction.atomic``): the event and its cause are
     committed or rolled back together.
     """
-    _require_transaction()
-    if type not in EventType.values:
-        raise ValueError(f"unknown outbox event type {type!r}")
+    _require_transaction_and_type(type)
     created = now or timezone.now()
     event = OutboxEvent.objects.create(
         bank=bank, type=type, data=json_safe(data), created=created, next_attempt_at=created
@@ -131,9 +132,7 @@ def outbox_emit_many(
     *, banks: Iterable, type: str, data: Mapping[str, Any], now: dt.datetime | None = None
 ) -> list[OutboxEvent]:
     """Write the same event (each with its own id) for several banks, queued together after commit."""
-    _require_transaction()
-    if type not in EventType.values:
-        raise ValueError(f"unknown outbox event type {type!r}")
+    _require_transaction_and_type(type)
     created = now or timezone.now()
     payload = json_safe(data)
     events = OutboxEvent.objects.bulk_create(
@@ -163,8 +162,7 @@ def outbox_emit_rows(
     ``rows`` may be a generator: it is consumed in batches of ``BULK_BATCH``. Deliveries are queued after commit
     when the batch is at most ``QUEUE_LIMIT`` events, else left to the sweep.
     """
-    if type not in EventType.values:
-        raise ValueError(f"unknown outbox event type {type!r}")
+    _require_transaction_and_type(type)
     created = now or timezone.now()
     event_ids = []
     for batch in _batches(rows, BULK_BATCH):
@@ -189,8 +187,7 @@ def outbox_emit_selected(
     million loans (BENCHMARKS.md). ``params`` must not use the names ``outbox_type``, ``outbox_state`` and
     ``outbox_created``.
     """
-    if type not in EventType.values:
-        raise ValueError(f"unknown outbox event type {type!r}")
+    _require_transaction_and_type(type)
     created = now or timezone.now()
     with connection.cursor() as cursor:
         params = {**params, "outbox_type": type, "outbox_state": EventState.PENDING.value, "outbox_created": created}
