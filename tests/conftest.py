@@ -25,7 +25,10 @@ def _flush_past_the_ledger_guards():
 def _store_hypothesis_examples():
     """Every property test and state machine keeps its failing examples in the test scratch directory
     (tests/settings.py), outside the checkout, and replays them first on the next run. Loaded before the test
-    modules are imported, so the ``settings(...)`` they build inherit this database."""
+    modules are imported, so the ``settings(...)`` they build inherit this database. Under CI (the ``CI`` variable)
+    Hypothesis loads its own ``ci`` profile, derandomized and with no database (nothing to replay): kept as it is."""
+    if hypothesis_settings().derandomize:
+        return
     database = DirectoryBasedExampleDatabase(str(settings.SCRATCH_DIR / "hypothesis"))
     hypothesis_settings.register_profile("riskfund", database=database)
     hypothesis_settings.load_profile("riskfund")
