@@ -264,6 +264,12 @@ def _deposit_rows(entries: QuerySet[Entry], opening: Decimal, first: date) -> It
         }
 
 
+_LOAN_NAMES = {"contract_no": F("loan__contract_no"), "enterprise": F("loan__enterprise__name")}
+_SHARES = ("share_pool", "share_bank", "share_guarantor", "split_region", "split_city", "split_district")
+_COMPENSATION_FIELDS = ("deducted_on", "overdue_days", "loss", *_SHARES, "from_deposit", "to_payable", "notified_late")
+_RECOVERY_FIELDS = ("recovered_on", "gross", "net", *_SHARES)
+
+
 def statement_sheets(bank: Bank, month: str) -> list[Sheet]:
     first, last = month_bounds(month)
     figures = statement_summary(bank, first, last)
@@ -293,41 +299,15 @@ def statement_sheets(bank: Bank, month: str) -> list[Sheet]:
                 "interest": row["interest"],
             }
 
+    # plain values, as for the loans: a chunk of 2,000 Compensation + Loan + Enterprise instances was the part of the
+    # export's peak memory that grew with the bank (tracemalloc, BENCHMARKS.md)
     def compensation_rows():
-        for c in compensations.select_related("loan__enterprise").iterator(chunk_size=2000):
-            yield {
-                "contract_no": c.loan.contract_no,
-                "enterprise": c.loan.enterprise.name,
-                "deducted_on": c.deducted_on,
-                "overdue_days": c.overdue_days,
-                "loss": c.loss,
-                "share_pool": c.share_pool,
-                "share_bank": c.share_bank,
-                "share_guarantor": c.share_guarantor,
-                "split_region": c.split_region,
-                "split_city": c.split_city,
-                "split_district": c.split_district,
-                "from_deposit": c.from_deposit,
-                "to_payable": c.to_payable,
-                "notified_late": "是" if c.notified_late else "否",
-            }
+        for row in compensations.values(*_COMPENSATION_FIELDS, **_LOAN_NAMES).iterator(chunk_size=2000):
+            yield {**row, "notified_late": "是" if row["notified_late"] else "否"}
 
     def recovery_rows():
-        for r in recoveries.select_related("loan__enterprise").iterator(chunk_size=2000):
-            yield {
-                "contract_no": r.loan.contract_no,
-                "enterprise": r.loan.enterprise.name,
-                "recovered_on": r.recovered_on,
-                "gross": r.gross,
-                "costs": r.gross - r.net,
-                "net": r.net,
-                "share_pool": r.share_pool,
-                "share_bank": r.share_bank,
-                "share_guarantor": r.share_guarantor,
-                "split_region": r.split_region,
-                "split_city": r.split_city,
-                "split_district": r.split_district,
-            }
+        for row in recoveries.values(*_RECOVERY_FIELDS, **_LOAN_NAMES).iterator(chunk_size=2000):
+            yield {**row, "costs": row["gross"] - row["net"]}
 
     summary = summary_sheet(
         SUMMARY_TITLE,

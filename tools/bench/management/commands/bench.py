@@ -31,6 +31,7 @@ from tools.bench.measure_outlook import measure_outlook
 from tools.bench.measure_position import fill_ledger, measure_position
 from tools.bench.measure_postings import measure_postings
 from tools.bench.measure_statement import measure_statement
+from tools.bench.profile_registration import profile_lines, registration_profile
 from tools.bench.report import write_report
 
 SECTIONS = ("cob", "cob_workers", "statement", "postings", "api", "mixed", "position", "imports", "outlook")
@@ -181,6 +182,10 @@ class Command(BaseCommand):
                 concurrency=options["api_clients"],
                 log_dir=log_dir,
             )
+            profile = self.section("registration profile", registration_profile, small, date(2026, 4, 20))
+            for line in profile_lines(profile):
+                self.log(line)
+                self.results["notes"].append(line)
         if "mixed" in only:
             self.results["mixed"] = self.section(
                 "mixed workload",
