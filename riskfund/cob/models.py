@@ -17,7 +17,9 @@
     (art. 31). Written set-wise by a single INSERT … SELECT … ON CONFLICT per run; only rows whose figures
     change are written, and ``as_of`` is the business date of the run that last changed the row (a row holds
     for every later closed date until it changes). A loan that is no longer active on the run's date
-    (repaid, compensated) gets no further changes.
+    (repaid, compensated) gets no further changes. Its key to the loan has no database foreign key: the rows are
+    derived, written only by that statement from ``lending_loan``'s own ids, and a first run's deferred check of
+    ~1,000,000 keys at commit cost 20 of 70 s (BENCHMARKS.md, issue 15); ``tests/cob`` checks no row is orphaned.
 
 ``BucketChange``
     Each move of a loan between overdue buckets (SPEC §9 "Each move between buckets is kept").
@@ -140,7 +142,12 @@ class CobPart(models.Model):
 
 class DailyLoanStatus(models.Model):
     loan = models.OneToOneField(
-        "lending.Loan", verbose_name=_("贷款"), primary_key=True, on_delete=models.CASCADE, related_name="cob_status"
+        "lending.Loan",
+        verbose_name=_("贷款"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="cob_status",
+        db_constraint=False,
     )
     overdue_days = models.PositiveIntegerField(_("逾期天数"), default=0)
     bucket = models.CharField(_("逾期分组"), max_length=8, choices=Bucket.choices, default=Bucket.CURRENT)
