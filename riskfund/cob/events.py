@@ -15,11 +15,13 @@ from .models import DailyLoanStatus
 LOAN_CHUNK = 500
 
 # PostgreSQL builds a step's events in ONE statement, the payload built in SQL as the same strings ``json_safe``
-# makes (ids, amounts and dates as text). SQLite keeps the row-by-row path.
+# makes (ids, amounts and dates as text). SQLite keeps the row-by-row path. The given ids drive the join, so that both
+# tables are read by their primary keys (with ``= ANY(ids)`` the plan read all of both tables, ~0.6 s a range).
 LOAN_EVENTS_SELECT = """
 SELECT l.bank_id, jsonb_build_object({fields}) AS data
-FROM cob_dailyloanstatus s JOIN lending_loan l ON l.id = s.loan_id
-WHERE s.loan_id = ANY(CAST(%(ids)s AS uuid[]))
+FROM unnest(CAST(%(ids)s AS uuid[])) AS given(id)
+JOIN cob_dailyloanstatus s ON s.loan_id = given.id
+JOIN lending_loan l ON l.id = given.id
 ORDER BY s.loan_id
 """
 COMPENSATION_DUE_FIELDS = (
