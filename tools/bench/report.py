@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .measure_mixed import mixed_rows
+from .notes import NOTES
 
 
 def _yes(ok: bool) -> str:
@@ -211,86 +212,6 @@ def table_rows(r: dict) -> list[tuple]:
     return rows
 
 
-NOTES = """
-## How each figure is measured (`tools/bench/`)
-
-- **Portfolio**: `generate_portfolio --loans 1100000 --enterprises 366666 --banks 11 --bank-shares 10,…,10,1`:
-  93 % of the loans are active on 2026-04-29 (5 % of them overdue 1–150 days), 5 % repaid, 2 % compensated with
-  their postings (half of those with recoveries, half with a payable to the bank, unpaid or settled); ten banks of
-  ~100,000 loans and one of ~10,000. COPY, then every balance and counter set from the rows; `verify_ledger`
-  agrees and B = F − N (`tests/bench/`).
-- **COB**: `cob_run` for 2026-04-29 on the freshly loaded book — the first run writes a `DailyLoanStatus` row for every
-  active loan and ~250,000 webhook events (maturity reminders, compensation due). Baseline: one hand-written
-  SELECT computing the same overdue days for the same loans (its totals are compared with what the run stored).
-  "Again": `cob_run` for the same date (the date is done: nothing is recomputed). "Every step redone": the run's
-  step records are deleted and the run resumed, so every statement runs again and must write nothing new.
-- **API**: gunicorn (4 sync workers, `DJANGO_DEBUG=0`, a throw-away secret, persistent connections,
-  `tools.bench.settings`: the bare view's URL and a bank rate limit that does not stop the test), a threaded
-  `http.client` driver with 4 requests in flight; every registration has its own approved recommendation for a
-  fresh enterprise and its own `Idempotency-Key`, and must answer 201. Baseline: a plain Django view on the same
-  server that parses the same JSON and does one INSERT.
-- **Postings**: 1.00 from payable:<bank> to deposit:<bank> (F, N, B unchanged), one database transaction each.
-  Baseline: `bench_transfer()`, PL/pgSQL doing the same writes (lock the PoolState row, the transaction, two
-  entries, both balances, the PoolState row) in one call. Hot vs spread: 4 processes for 10 s, each on its own
-  bank's accounts — through `pool_post` (all queue on the PoolState row) vs `transaction_post` (no shared row).
-- **Mixed workload**: the API's gunicorn and client; registrations (the small bank), repayments of 100.00 and
-  reads of the pool position and of a loan (the largest bank) at once for 20 s, each kind from its own client
-  (`--api-clients` ÷ 4); per kind its throughput, p50, p99 and errors, beside the load average
-  (tools/bench/measure_mixed.py).
-- **Statement**: `statement_write` for 2026-04 of the largest bank; baseline: the same 贷款台账 rows, fetched
-  beforehand, written with `openpyxl.Workbook(write_only=True)` and `ws.append` alone. Memory: tracemalloc peak
-  of one export of the ~10,000-loan bank and one of the ~100,000-loan bank.
-- **Position**: 10,000,000 ledger entries (balanced transfers out and back between pool:special and a deposit,
-  made with `generate_series`; per-row triggers skipped for the fill and the same rules checked set-wise after:
-  every fill transaction balances, no orphan entry, every recomputed balance equals the running one), then
-  2,000 calls of `pool_position` against one primary-key SELECT of the PoolState row.
-
-- **Stop-line forecast**: `manage.py bench_outlook` in a fresh process (its peak RSS is its own): `gather` reads
-  the book of 2026-04-29 from PostgreSQL into cohorts (bank, district, amount band) with their states and schedule
-  ladders, then `simulate` runs 1,000 paths of 12 months, each month one chain of binomial draws per (cohort,
-  state) and path, on 2 threads (numpy releases the GIL while drawing), and the monthly bands and funder rows are
-  summarised. The book has one day of bucket history, so a dense matrix (every roll possible) replaces the
-  neutral estimate: the most draws, the worst case (tools/bench/measure_outlook.py).
-
-## Fixes made (profiler evidence)
-
-- **COB webhook events** (`riskfund/cob/steps.py`): the events of a run were built row by row in Python (ORM fetch
-  in chunks of 500, `json_safe`, `bulk_create` through UNNEST arrays): cProfile of the eligibility step over the
-  1,100,000-loan book — 45,675 events in 29.6 s, ~330 µs an event, of which 7.4 s in psycopg's array dumping and
-  5.7 s in `Model.__init__`/`prepare_value`; the maturity step (200,432 events) took 60.9 s. On PostgreSQL they are
-  now one `INSERT … SELECT jsonb_build_object(…)` per step (the same payload strings; the COB tests that check
-  payloads pass on both databases). COB first run: 115 s → 50 s at load ~5 (25 s in the quieter run above).
-- **COB statistics** (`riskfund/cob/steps.py`): a first run fills `cob_dailyloanstatus` inside its transaction, so the
-  next statements planned for an empty table (EXPLAIN ANALYZE: a nested loop with 1,023,000 index probes into
-  lending_loan for the maturity reminders, estimated 2,909 rows). `ANALYZE cob_dailyloanstatus` after an upsert of more
-  than 50,000 rows (~0.5 s): eligibility 4.7–5.0 s → 2.7–3.1 s, maturity reminders 11.4–12.5 s → 6.6–7.5 s.
-- **Statement rows** (`banks/statements.py`): the 贷款台账 rows built a Loan, an Enterprise and a Funder instance
-  per row (cProfile: 308,625 `Model.__init__`, ~1/3 of the export); now one `values()` query. 100,000 loans:
-  31.1 s → 19.3 s at load ~6 (8.6 s in the run above); peak memory 12.2 MiB → 3.6 MiB.
-- **The loader itself**: COPY into the audit-triggered, FK-checked tables ran at ~70 µs a row; skipping the
-  per-row triggers for the non-ledger tables (then checking every foreign key with one anti-join each) and
-  time-ordered UUIDs (index appends instead of random inserts) brought 1,100,000 loans from an estimated ~9 min
-  to 2–4 min.
-
-## Goals not met, and why
-
-- **Loan registration vs the bare view**: every registration answers 201 (the body carries the counter-guarantee
-  art. 28 requires under the 2021 version). The `PoolState` row is locked last and held only for the pool rules and
-  the counter update (riskfund/pool/posting.py, the global lock order), and the 201 body is built before it, so the
-  lock no longer bounds the rate; the ~40 queries of a registration do (origination checks, loan, schedule lines,
-  recommendation, pipeline event, counters, idempotency record, through the ORM) against the bare view's one
-  INSERT. Closing it needs the write half of `loan_register` in fewer round trips (bulk schedule lines, one
-  `UPDATE … RETURNING` for the bank, district and enterprise counters). The latency tail goal is met, and the mixed
-  workload shows registrations, repayments and reads running side by side with p99 ≤ 3 × p50.
-- **COB rate vs the bare statement** and **COB with every step redone**: the bare statement only computes overdue
-  days; the run stores a row per active loan (1,023,000, with deferred foreign-key checks that key-share lock every
-  loan at commit), flips eligibility, stamps the maturity reminders and writes the events, flags and snapshot. A
-  redone run recomputes every range set-wise and writes nothing new. Closing them: drop the database-level foreign
-  key of the derived `cob_dailyloanstatus` and measure; skip a redone range whose inputs did not change; run the
-  ranges on as many workers as there are free cores (`cob_workers` above).
-"""
-
-
 def write_report(path: Path, r: dict) -> None:
     started: datetime = r["started"]
     lines = [
@@ -302,9 +223,9 @@ def write_report(path: Path, r: dict) -> None:
         "",
         *machine(r["pg"]),
         f"- Load: the 1-minute load average was {r['load'][0]:.1f} when the run began and {r['load'][1]:.1f} when it "
-        "ended (per section below). Other helpers' test runs share the 2 cores: over the development runs the same "
-        "code measured a COB first run of 23–50 s and 14–37 registrations/s as the load average went from ~2 to ~7, "
-        "so read every figure with its baseline, measured minutes apart under the same load.",
+        "ended (per section below). Read every figure with its baseline, measured minutes apart under the same load: "
+        "in development runs with other work on the 2 cores, the same code measured a COB first run of 23–50 s and "
+        "14–37 registrations/s as the load average went from ~2 to ~7.",
         "",
         "| figure | measured | baseline | comparison | goal | met? |",
         "|---|---|---|---|---|---|",

@@ -84,7 +84,12 @@ class Command(BaseCommand):
         parser.add_argument("--api-clients", type=int, default=4)
         parser.add_argument("--mixed-seconds", type=float, default=20, help="length of the mixed workload")
         parser.add_argument("--posting-workers", type=int, default=4)
-        parser.add_argument("--import-loans", type=int, default=10_000, help="loans of the book the import reads")
+        parser.add_argument(
+            "--import-loans",
+            type=int,
+            default=2_000,
+            help="loans of the book the import reads (~14,000 rows, ~12 min; 10,000 loans take about an hour)",
+        )
         parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated, of {', '.join(SECTIONS)}")
         parser.add_argument("--reuse", action="store_true", help="keep the database if it already holds loans")
         parser.add_argument(
