@@ -33,7 +33,8 @@ NOTES = """
 - **Position**: 10,000,000 ledger entries (balanced transfers out and back between pool:special and a deposit,
   made with `generate_series`; per-row triggers skipped for the fill and the same rules checked set-wise after:
   every fill transaction balances, no orphan entry, every recomputed balance equals the running one), then
-  2,000 calls of `pool_position` against one primary-key SELECT of the PoolState row.
+  2,000 calls of `pool_position` for 2026-04-29 (the book's date, a policy version in force) against one
+  primary-key SELECT of the PoolState row.
 
 - **Stop-line forecast**: `manage.py bench_outlook` in a fresh process (its peak RSS is its own): `gather` reads
   the book of 2026-04-29 from PostgreSQL into cohorts (bank, district, amount band) with their states and schedule

@@ -221,7 +221,7 @@ class Command(BaseCommand):
                 + f"{fill.get('unbalanced', 0)} unbalanced fill transactions, {fill.get('orphans', 0)} orphan entries, "
                 f"{fill['balances_moved']} running balances differing from their entries"
             )
-            self.results["position"] = self.section("pool position", measure_position, self.log)
+            self.results["position"] = self.section("pool position", measure_position, as_of, self.log)
         if "imports" in only:
             self.results["imports"] = self.section(
                 "book import", measure_imports, self.log, loans=options["import_loans"]
