@@ -32,7 +32,7 @@ demo: migrate
 test: venv
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# every scale figure next to its bare baseline, in one run on PostgreSQL, written to BENCHMARKS.md (~20 min);
+# every scale figure next to its bare baseline, in one run on PostgreSQL, written to BENCHMARKS.md (~30 min);
 # the database (default riskfund_bench) is dropped and recreated: its name must contain "bench"
 BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/riskfund_bench)
 bench: venv
