@@ -110,10 +110,10 @@ NOTES = """
 - **Pool position read (≤ 5 ms).** Read in the bench's own process after its other sections, with `DEBUG` on (the
   debug cursor records every statement). cProfile of 100 reads: 85 % of the time is in its two ORM reads
   (`pool_state()`'s `filter(pk=1).first()` and `policy_in_force`'s `filter(…).first()`), 40 % compiling them
-  (`as_sql`, `get_order_by`, `get_select`) and 20 % waiting on their round trips. In a fresh process on a quiet machine the
-  same read of the same kind of book took p50 3.49 ms (p99 6.35 ms). Read for a date past every policy version it
-  makes 4 statements (8.05 ms in an earlier run; the bench now reads the book's date). Closing it: the state row and
-  the version in force read by one statement built once, and the in-process figures measured with `DEBUG` off.
+  (`as_sql`, `get_order_by`, `get_select`) and 20 % waiting on their round trips. In a fresh process on a quiet
+  machine the same read of the same kind of book took p50 3.49 ms (p99 6.35 ms). Read for a date past every policy
+  version it makes 4 statements (8.05 ms in an earlier run; the bench now reads the book's date). Closing it: the
+  state row and the version in force read by one statement built once, and in-process figures with `DEBUG` off.
 - **Mixed workload, the registrations' tail.** About 94 registrations in 20 s, so the p99 is the slowest one or two
   requests: 3.3 × p50 in this run, 1.7 × in a full run an hour earlier. Over 1,000 registrations alone the tail
   is 2.6 × p50 (met). A stable reading needs a longer run (`--mixed-seconds 60`); the slow requests are
