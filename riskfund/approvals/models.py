@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from riskfund.modelfields import user_reference
+
 
 class ApprovalKind(models.TextChoices):
     DISHONEST_LIFT = "dishonest_lift", _("移出失信名单（第三十六条）")
@@ -49,14 +51,7 @@ class ApprovalRequest(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING, db_index=True
     )
-    checker = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("复核人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    checker = user_reference(_("复核人"))
     decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
     decision_note = models.CharField(_("复核意见"), max_length=500, blank=True)
     result = models.JSONField(_("执行结果"), default=dict, blank=True)

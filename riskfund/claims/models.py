@@ -23,12 +23,13 @@ All three are financial records: written only by the services in ``services.py``
 import uuid
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Abs
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
+
+from riskfund.modelfields import user_reference
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 HALF_FEN = Value(Decimal("0.005"))
@@ -82,14 +83,7 @@ class Compensation(models.Model):
         on_delete=models.PROTECT,
         related_name="compensation",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_reference(_("经办人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -142,14 +136,7 @@ class Payable(models.Model):
     due_since = models.DateField(_("应付日期"))
     settled_on = models.DateField(_("支付日期"), null=True, blank=True)
     settled_backdated = models.BooleanField(_("支付补录（早于已日结日期）"), default=False, db_default=False)
-    settled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("支付经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    settled_by = user_reference(_("支付经办人"))
     transaction = models.OneToOneField(
         "ledger.Transaction",
         verbose_name=_("支付凭证"),
@@ -215,14 +202,7 @@ class Recovery(models.Model):
         on_delete=models.PROTECT,
         related_name="recovery",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_reference(_("经办人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:

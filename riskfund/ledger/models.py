@@ -64,10 +64,11 @@ Invariants
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from riskfund.modelfields import user_reference
 
 
 class Side(models.TextChoices):
@@ -105,14 +106,7 @@ class Transaction(models.Model):
         on_delete=models.PROTECT,
         related_name="reversed_by",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("记账人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_reference(_("记账人"))
 
     class Meta:
         verbose_name = _("记账凭证")

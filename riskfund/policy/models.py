@@ -9,11 +9,12 @@
 import uuid
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from riskfund.modelfields import user_reference
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -79,22 +80,8 @@ class PolicyVersion(models.Model):
     # art. 40: warn this many days before a version ends while no successor is approved
     expiry_warning_days = models.PositiveIntegerField(_("到期预警提前天数"), default=90)
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("提出人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("批准人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_reference(_("提出人"))
+    approved_by = user_reference(_("批准人"))
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
 
     class Meta:

@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from riskfund.modelfields import user_reference
 from riskfund.money import ZERO
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -98,14 +99,7 @@ class Injection(models.Model):
     )
     reversed_on = models.DateField(_("冲正日期"), null=True, blank=True)
     reversal_reason = models.CharField(_("冲正原因"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_reference(_("经办人"))
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:
@@ -131,14 +125,7 @@ def approved_execution_fields(*, transaction_related_name: str, backdated_db_def
     column has a database default, the adjustment's has none (as their migrations made them).
     """
     return (
-        models.ForeignKey(
-            settings.AUTH_USER_MODEL,
-            verbose_name=_("批准人"),
-            null=True,
-            blank=True,
-            on_delete=models.PROTECT,
-            related_name="+",
-        ),
+        user_reference(_("批准人")),
         models.DateField(_("批准日期"), null=True, blank=True),
         models.DateField(_("执行期限"), null=True, blank=True),
         models.DateField(_("执行日期"), null=True, blank=True),
@@ -174,14 +161,7 @@ class DepositTopUp(models.Model):
     requested_amount = models.DecimalField(_("申请金额"), **MONEY)
     reason = models.CharField(_("申请理由"), max_length=500, blank=True)
     requested_on = models.DateField(_("申请日期"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("申请人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    requested_by = user_reference(_("申请人"))
     requested_by_bank = models.BooleanField(_("银行申请"), default=False)
     status = models.CharField(_("状态"), max_length=10, choices=TopUpStatus.choices, default=TopUpStatus.REQUESTED)
     approved_amount = models.DecimalField(_("批准金额"), null=True, blank=True, **MONEY)
@@ -221,14 +201,7 @@ class InterestCredit(models.Model):
     transaction = models.OneToOneField(
         "ledger.Transaction", verbose_name=_("记账凭证"), on_delete=models.PROTECT, related_name="interest_credit"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_reference(_("经办人"))
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:

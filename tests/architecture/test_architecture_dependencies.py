@@ -95,6 +95,7 @@ PARTIES_MAY_IMPORT = (
     "riskfund.access",
     "riskfund.dates",
     "riskfund.dbmoney",
+    "riskfund.modelfields",
     "riskfund.errors",
     "riskfund.money",
 )

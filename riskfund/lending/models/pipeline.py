@@ -7,11 +7,11 @@ status change of an application or a recommendation, and every opinion, is kept 
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from riskfund.modelfields import user_reference
 from riskfund.parties.models import Enterprise
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -37,14 +37,7 @@ class Application(models.Model):
         _("状态"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
     )
     submitted_on = models.DateField(_("申请日期"))
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("申请经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    submitted_by = user_reference(_("申请经办人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -112,14 +105,7 @@ class Recommendation(models.Model):
     bank_opinion = models.CharField(_("银行尽调意见"), max_length=10, choices=Opinion.choices, blank=True)
     guarantor_opinion = models.CharField(_("担保机构尽调意见"), max_length=10, choices=Opinion.choices, blank=True)
     issued_on = models.DateField(_("推荐日期"))
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("推荐经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    issued_by = user_reference(_("推荐经办人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -199,14 +185,7 @@ class PipelineEvent(models.Model):
     to_status = models.CharField(_("新状态"), max_length=20)
     on = models.DateField(_("业务日期"))
     note = models.TextField(_("说明"), blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    user = user_reference(_("经办人"))
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:

@@ -12,10 +12,11 @@ malicious evasion does, and that is a judgement. So a compensation makes a ``Dis
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from riskfund.modelfields import user_reference
 
 
 class DishonestAction(models.TextChoices):
@@ -40,14 +41,7 @@ class DishonestRecord(models.Model):
     on = models.DateField(_("日期"))
     cause = models.CharField(_("原因类别"), max_length=20, choices=DishonestCause.choices, blank=True)
     reason = models.CharField(_("说明"), max_length=500, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    user = user_reference(_("经办人"))
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
@@ -94,14 +88,7 @@ class DishonestListing(models.Model):
     )
     proposed_on = models.DateField(_("提出日期"))
     decided_on = models.DateField(_("认定日期"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("认定人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = user_reference(_("认定人"))
     reason = models.CharField(_("认定理由"), max_length=500, blank=True)
     lifted_on = models.DateField(_("移出日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

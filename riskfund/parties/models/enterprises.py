@@ -7,11 +7,11 @@ loans are the lending app's.
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from riskfund.modelfields import user_reference
 from riskfund.policy.models import SizeClass
 from riskfund.policy.uscc import validate_uscc
 
@@ -40,14 +40,7 @@ class Enterprise(models.Model):
     dishonest = models.BooleanField(_("列入失信名单"), default=False)
     support_extension_until = models.DateField(_("延长连续支持至"), null=True, blank=True)
     support_extension_reason = models.CharField(_("延长连续支持理由"), max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_reference(_("录入人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -73,14 +66,7 @@ class SupportExtension(models.Model):
     )
     until = models.DateField(_("延长至"))
     reason = models.CharField(_("理由"), max_length=500)
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("批准人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    granted_by = user_reference(_("批准人"))
     granted_at = models.DateTimeField(_("批准时间"), auto_now_add=True)
 
     class Meta:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from riskfund.access import CAPABILITIES
 from riskfund.ledger.chart import deposit_account, funder_account, loss_account, payable_account
+from riskfund.modelfields import user_reference
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -152,14 +153,7 @@ class Agreement(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_reference(_("经办人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
