@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
@@ -122,11 +123,28 @@ def _execute(run: CobRun) -> CobRun:
     return locked
 
 
-def _open(business_date: date, today: date | None) -> CobRun:
-    """The run of ``business_date`` to do: a done one as it is, a died one counted as a new attempt, else a new one
-    (after finishing any earlier run left running); refusals as the module docstring says."""
+def cob_check_runnable(*, business_date: date, today: date | None = None) -> None:
+    """Refuse what ``cob_run`` would refuse before doing anything (SPEC §12): a date after today
+    (``date_in_future``), or a date with no run of its own before the latest run (``cob_date_before_last_run``).
+    The API calls it before queueing the run, because a refusal inside the worker would reach no one."""
     today = today or timezone.localdate(timezone=SHANGHAI)
     not_in_future(business_date, "business_date", today)
+    if CobRun.objects.filter(business_date=business_date).exists():
+        return  # done → nothing changes; running → resumed
+    latest = CobRun.objects.order_by("-business_date").values_list("business_date", flat=True).first()
+    if latest is not None and latest > business_date:
+        raise RuleViolation(
+            "cob_date_before_last_run",
+            "",
+            _("The daily job already ran for %(latest)s; running %(date)s would roll loan status back.")
+            % {"latest": latest.isoformat(), "date": business_date.isoformat()},
+        )
+
+
+def _open(business_date: date, today: date | None) -> CobRun:
+    """The run of ``business_date`` to do: a done one as it is, a died one counted as a new attempt, else a new one
+    (after finishing any earlier run left running); refusals as ``cob_check_runnable`` says."""
+    cob_check_runnable(business_date=business_date, today=today)
     existing = CobRun.objects.filter(business_date=business_date).first()
     if existing is not None and existing.status == RunStatus.DONE:
         return existing
@@ -135,13 +153,6 @@ def _open(business_date: date, today: date | None) -> CobRun:
     ):
         _resume(earlier)
     if existing is None:
-        latest = CobRun.objects.order_by("-business_date").values_list("business_date", flat=True).first()
-        if latest is not None and latest > business_date:
-            raise RuleViolation(
-                "cob_date_before_last_run",
-                "",
-                f"the daily job already ran for {latest}; running {business_date} would roll loan status back",
-            )
         return _start(business_date)
     CobRun.objects.filter(pk=existing.pk, status=RunStatus.RUNNING).update(attempts=F("attempts") + 1)
     return existing

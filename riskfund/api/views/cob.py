@@ -2,25 +2,23 @@
 
 The run itself is the Celery task ``run_cob_task`` (thin, safe to run twice: a done date changes nothing, a run
 that died is resumed), queued when the request's transaction commits; the answer is 202 at once. What can be
-known before queueing is answered now: a date after today → 422 ``date_in_future``; a date before a date that
-already has a run → 422 ``cob_date_before_last_run`` (the same rule ``cob_run`` applies, checked here because the
-worker's refusal would reach no one). ``GET /api/v1/cob/`` lists the runs (bureau, trustee, auditor).
+known before queueing is answered now, by the service's ``cob_check_runnable``: a date after today → 422
+``date_in_future``; a date before a date that already has a run → 422 ``cob_date_before_last_run``.
+``GET /api/v1/cob/`` lists the runs (bureau, trustee, auditor).
 """
 
 import uuid
 from functools import partial
 
 from django.db import transaction
-from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, mixins, serializers, status
 from rest_framework.response import Response
 
 from riskfund.cob.models import CobRun, RunStatus
+from riskfund.cob.services import cob_check_runnable
 from riskfund.cob.tasks import run_cob_task
-from riskfund.dates import not_in_future
-from riskfund.errors import RuleViolation
 
 from ..fields import BusinessDateField, NamedChoiceField
 from ..idempotency import IdempotentMixin
@@ -58,19 +56,6 @@ class CobRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _check_order(business_date) -> None:
-    if CobRun.objects.filter(business_date=business_date).exists():
-        return  # done → nothing changes; running → resumed
-    latest = CobRun.objects.filter(business_date__gt=business_date).order_by("-business_date").first()
-    if latest is not None:
-        raise RuleViolation(
-            "cob_date_before_last_run",
-            "",
-            _t("The daily job already ran for %(latest)s; running %(date)s would roll loan status back.")
-            % {"latest": latest.business_date.isoformat(), "date": business_date.isoformat()},
-        )
-
-
 class CobRunListCreate(IdempotentMixin, MethodPermissionsMixin, mixins.ListModelMixin, generics.GenericAPIView):
     """Daily close-of-business runs (SPEC §12)."""
 
@@ -104,8 +89,7 @@ class CobRunListCreate(IdempotentMixin, MethodPermissionsMixin, mixins.ListModel
     )
     def post(self, request, *args, **kwargs):
         business_date = validated(CobInputSerializer, request)["business_date"]
-        not_in_future(business_date, field="business_date")
-        _check_order(business_date)
+        cob_check_runnable(business_date=business_date)
         task_id = str(uuid.uuid4())
         transaction.on_commit(
             partial(run_cob_task.apply_async, kwargs={"business_date": business_date.isoformat()}, task_id=task_id),
