@@ -29,8 +29,10 @@ demo: migrate
 	@echo ""
 	$(PY) manage.py runserver $(HOST)
 
+# two processes (pytest-xdist), one per core of the reference machine; TEST_WORKERS=0 runs in this process
+TEST_WORKERS ?= 2
 test: venv
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # every scale figure next to its bare baseline, in one run on PostgreSQL, written to BENCHMARKS.md (~30 min);
 # the database (default riskfund_bench) is dropped and recreated: its name must contain "bench"
