@@ -163,7 +163,7 @@ def compensation_claim(*, loan: Loan, deducted_on: date, today: date | None = No
             credits=[(bank.deposit_account_code, from_deposit), (bank.payable_account_code, to_payable)],
             cause=f"compensation {compensation_id}",
             reference=str(compensation_id),
-            description=f"代偿 {bank.code} {loan.contract_no}",
+            description=f"代偿 {bank.name} {loan.contract_no}",
             user=user,
         )
         deadline = add_working_days(deducted_on, policy.notice_working_days)
@@ -230,7 +230,7 @@ def payable_settle(*, payable: Payable, settled_on: date, today: date | None = N
             credits=[(SPECIAL, payable.amount)],
             cause=f"payable settlement {payable.pk}",
             reference=str(payable.compensation_id),
-            description=f"支付代偿应付款 {payable.bank.code}",
+            description=f"支付代偿应付款 {payable.bank.name}",
             user=user,
         )
         payable.settled_on = settled_on
@@ -345,7 +345,7 @@ def recovery_post(
             ],
             cause=f"recovery {recovery_id}",
             reference=str(compensation.pk),
-            description=f"追偿 {bank.code} {loan.contract_no}",
+            description=f"追偿 {bank.name} {loan.contract_no}",
             user=user,
         )
         return Recovery.objects.create(

@@ -177,7 +177,7 @@ def deposit_adjustment_execute(
                 credits=[(bank.deposit_account_code, adjustment.amount)],
                 cause=cause,
                 reference=str(adjustment.pk),
-                description=f"调减风险补偿抵押金 {bank.code}",
+                description=f"调减风险补偿抵押金 {bank.name}",
                 user=user,
             )
         adjustment.transaction = txn

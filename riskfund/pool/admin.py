@@ -14,6 +14,7 @@ from riskfund.approvals.admin import ReasonActionForm, request_for_each
 from riskfund.approvals.models import ApprovalKind
 from riskfund.money import money_text, percent_text
 from riskfund.parties.admin import DateActionForm, ServiceAdmin, action_date, copy_into
+from riskfund.parties.models import Bank
 
 from . import bank_admin  # noqa: F401 — registers the bank and agreement admins
 from .adjustments import deposit_adjustment_approve, deposit_adjustment_execute, deposit_adjustment_propose
@@ -200,18 +201,41 @@ class DepositAdjustmentAdmin(ApprovedExecutionAdmin):
         )
 
 
+def interest_account_name(code: str) -> str:
+    """The account an interest credit went to, as people call it: the special account or a bank's deposit."""
+    if code == InterestCredit.SPECIAL:
+        return str(_("资金池专户"))
+    bank = Bank.objects.filter(code=code).values_list("name", flat=True).first()
+    return str(_("%(bank)s 风险补偿抵押金") % {"bank": bank}) if bank else code
+
+
 class InterestCreditForm(forms.ModelForm):
+    """The account is picked by name (the special account or a bank's deposit), never typed as a code."""
+
+    account = forms.ChoiceField(label=_("计息账户"))
+
     class Meta:
         model = InterestCredit
         fields = ["credited_on", "amount", "account", "reference"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        banks = Bank.objects.order_by("code").values_list("code", flat=True)
+        self.fields["account"].choices = [
+            (code, interest_account_name(code)) for code in [InterestCredit.SPECIAL, *banks]
+        ]
 
 
 @admin.register(InterestCredit)
 class InterestCreditAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
     form = InterestCreditForm
-    list_display = ["credited_on", "account", "amount", "reference", "backdated", "created_by"]
-    list_filter = ["account", "backdated"]
+    list_display = ["credited_on", "account_name", "amount", "reference", "backdated", "created_by"]
+    list_filter = ["backdated"]
     date_hierarchy = "credited_on"
+
+    @admin.display(description=_("计息账户"), ordering="account")
+    def account_name(self, obj):
+        return interest_account_name(obj.account)
 
     def get_fields(self, request, obj=None):
         fields = ["credited_on", "amount", "account", "reference"]

@@ -84,7 +84,7 @@ def deposit_return(*, agreement: Agreement, returned_on: date, user=None, today:
             credits=[(bank.deposit_account_code, balance)],
             cause=f"deposit return {agreement.pk}",
             reference=str(agreement.pk),
-            description=f"风险补偿抵押金退回 {bank.code}",
+            description=f"风险补偿抵押金退回 {bank.name}",
             user=user,
         )
         agreement.status = AgreementStatus.ENDED

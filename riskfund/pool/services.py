@@ -151,12 +151,12 @@ def interest_post(
     (SPEC §8, §12)."""
     amount = positive_amount(amount)
     if account == InterestCredit.SPECIAL:
-        debit = SPECIAL
+        debit, account_name = SPECIAL, "资金池专户"
     else:
         bank = Bank.objects.filter(code=account).first()
         if bank is None:
             raise RuleViolation("validation_error", "art. 12", f"account: unknown bank {account!r}", status=400)
-        debit = bank.deposit_account_code
+        debit, account_name = bank.deposit_account_code, f"{bank.name} 风险补偿抵押金"
     not_in_future(credited_on, "credited_on", today)
     credit_id = uuid.uuid4()
     with transaction.atomic():
@@ -167,7 +167,7 @@ def interest_post(
             credits=[(INTEREST, amount)],
             cause=f"interest {credit_id}",
             reference=reference,
-            description=f"利息入账 {account}",
+            description=f"利息入账 {account_name}",
             user=user,
         )
         return InterestCredit.objects.create(
@@ -208,7 +208,7 @@ def deposit_place(
             credits=[(SPECIAL, amount)],
             cause=cause,
             reference=reference,
-            description=f"风险补偿抵押金 {bank.code}",
+            description=f"风险补偿抵押金 {bank.name}",
             user=user,
         )
 

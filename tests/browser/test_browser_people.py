@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 UNGROUPED = re.compile(r"(?<![\d,.])\d{4,}\.\d{2}(?!\d)")  # 151571934.00: an amount without separators
+ACCOUNT_WORD = re.compile(r"(?<![:\w])special\b")  # the special account by its code, not "资金池专户"
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 # the page is no wider than the window, and no box that scrolls sideways is wider than itself
@@ -70,6 +71,7 @@ def check_page(page, name: str, size: tuple[int, int]) -> None:
     assert overflow["boxes"] == [], (name, size, overflow)
     assert not UUID.search(text), (name, UUID.search(text).group(0))
     assert not UNGROUPED.search(text), (name, UNGROUPED.search(text).group(0))
+    assert not ACCOUNT_WORD.search(text), (name, ACCOUNT_WORD.search(text).group(0))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
