@@ -5,9 +5,12 @@ Filter one object's history with ``?model=parties.enterprise&object_id=<pk as st
 there).
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.apps import apps
 from django.contrib import admin
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import connection, models
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
@@ -15,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
 from riskfund.access import AUDITOR, BUREAU, user_roles
+from riskfund.money import money_text
 
 from .models import AuditEvent, Operation
 from .triggers import audited_models
@@ -34,13 +38,46 @@ def model_title(label: str) -> str:
     return f"{model._meta.verbose_name}（{label}）" if model is not None else label
 
 
-def column_title(label: str, column: str) -> str:
+def _field(label: str, column: str):
     model = _model(label)
-    if model is not None:
-        for field in model._meta.local_concrete_fields:
-            if field.column == column:
-                return f"{field.verbose_name}（{column}）"
-    return column
+    if model is None:
+        return None
+    return next((field for field in model._meta.local_concrete_fields if field.column == column), None)
+
+
+def column_title(label: str, column: str) -> str:
+    field = _field(label, column)
+    return f"{field.verbose_name}（{column}）" if field is not None else column
+
+
+def column_value(label: str, column: str, value) -> str:
+    """A stored value as people read it (issue 13): a choice by its label, a reference by the record it names (never
+    its UUID), money grouped, a flag as 是/否; a column the model no longer has, as stored."""
+    if value is None:
+        return "—"
+    field = _field(label, column)
+    if isinstance(field, models.BooleanField) or isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if field is None:
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.ForeignKey):  # a one-to-one too
+        return _record_name(field.related_model, value)
+    if isinstance(field, models.DecimalField) and field.decimal_places == 2:
+        try:
+            return money_text(Decimal(str(value)))
+        except InvalidOperation:
+            return str(value)
+    return str(value)
+
+
+def _record_name(model, value) -> str:
+    try:
+        record = model._default_manager.filter(pk=model._meta.pk.to_python(value)).first()
+    except (ValidationError, ValueError, TypeError):
+        record = None
+    return str(record) if record is not None else str(_("（已删除的记录）"))
 
 
 def stored_object_id(obj) -> str:
@@ -136,7 +173,10 @@ class AuditEventAdmin(ModelAdmin):
         rows = format_html_join(
             "",
             "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
-            ((column_title(obj.model, c), _show(old), _show(new)) for c, old, new in obj.changes()),
+            (
+                (column_title(obj.model, c), column_value(obj.model, c, old), column_value(obj.model, c, new))
+                for c, old, new in obj.changes()
+            ),
         )
         return format_html(
             '<table class="rf-audit-changes"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
@@ -146,13 +186,3 @@ class AuditEventAdmin(ModelAdmin):
             _("修改后"),
             rows,
         )
-
-
-def _show(value) -> str:
-    if value is None:
-        return "—"
-    if value is True:
-        return "是"
-    if value is False:
-        return "否"
-    return str(value)

@@ -18,28 +18,10 @@ from unfold.contrib.filters.admin import RangeDateFilter, RelatedDropdownFilter
 
 from riskfund.money import money_text
 
+from .kinds import kind_label
 from .models import Account, Entry, Side, Transaction
 
-# the kinds the services post (transaction_post(kind=…)); a reversal is "<kind>_reversal"
-KIND_LABELS = {
-    "injection": _("注资"),
-    "replenishment": _("补充资金"),
-    "interest": _("利息入账"),
-    "deposit_initial": _("首笔风险补偿抵押金"),
-    "deposit_topup": _("抵押金补充"),
-    "deposit_return": _("抵押金退回"),
-    "compensation": _("代偿"),
-    "payable_settlement": _("支付应付代偿款"),
-    "recovery": _("追偿"),
-}
-REVERSAL = "_reversal"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
-
-
-def kind_label(kind: str) -> str:
-    if kind.endswith(REVERSAL):
-        return _("冲正：%(kind)s") % {"kind": kind_label(kind.removesuffix(REVERSAL))}
-    return str(KIND_LABELS.get(kind, kind))
 
 
 class ReadOnly:

@@ -70,6 +70,8 @@ from django.utils.translation import gettext_lazy as _
 
 from riskfund.modelfields import user_reference
 
+from .kinds import kind_label
+
 
 class Side(models.TextChoices):
     DEBIT = "D", _("借方")
@@ -115,7 +117,7 @@ class Transaction(models.Model):
         indexes = [models.Index(fields=["business_date"])]
 
     def __str__(self) -> str:
-        return f"{self.business_date} {self.kind} {self.description}".strip()
+        return f"{self.business_date} {kind_label(self.kind)} {self.description}".strip()
 
 
 class Entry(models.Model):

@@ -1,13 +1,22 @@
 """The audit trail in the admin (审计日志): read-only, for the bureau and the auditor, filterable by data type,
 object, operation, user and time; the detail page shows each changed column before and after."""
 
+import re
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from riskfund.audit.admin import stored_object_id
 from riskfund.audit.context import audit_actor
 from riskfund.audit.models import AuditEvent
-from riskfund.parties.models import Guarantor
+from riskfund.parties.models import Funder, Guarantor
+from riskfund.pool.seed import seed_pool
+from riskfund.pool.services import injection_post
+
+D = Decimal
+UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.I)
 
 CHANGELIST = "admin:audit_auditevent_changelist"
 
@@ -47,3 +56,21 @@ def test_filter_by_model_and_object_and_read_the_changes(client, people, history
     assert {e.object_id for e in by_user.context["cl"].result_list} >= {object_id}
     detail = client.get(reverse("admin:audit_auditevent_change", args=[listed[0].pk])).content.decode()
     assert "名称（name）" in detail and "担保甲" in detail and "担保甲（更名）" in detail and "ann" in detail
+
+
+def test_the_change_table_names_references_choices_money_and_flags_for_people(client, people, policy_2021):
+    """An injection's insert row holds a funder id, a transaction UUID, a kind code, an amount and a flag: the detail
+    page shows the funder and the transaction by name, the kind by its label, the amount grouped, the flag in words."""
+    seed_pool()
+    with audit_actor(user=people["ann"]):
+        injection = injection_post(
+            funder=Funder.objects.get(code="150202"), paid_on=date(2025, 1, 6), amount=D("8000000")
+        )
+    event = AuditEvent.objects.get(model="pool.injection", object_id=stored_object_id(injection))
+    client.force_login(people["amy"])
+    detail = client.get(reverse("admin:audit_auditevent_change", args=[event.pk])).content.decode()
+    table = detail[detail.index('class="rf-audit-changes"') :]
+    table = table[: table.index("</table>")]
+    assert "东河区" in table and "8,000,000.00" in table and "注资" in table and "否" in table
+    assert str(injection.transaction) in table
+    assert not UUID.search(table.replace(stored_object_id(injection), "")), UUID.search(table).group(0)
