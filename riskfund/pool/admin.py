@@ -14,7 +14,6 @@ from riskfund.approvals.admin import ReasonActionForm, request_for_each
 from riskfund.approvals.models import ApprovalKind
 from riskfund.money import money_text, percent_text
 from riskfund.parties.admin import DateActionForm, ServiceAdmin, action_date, copy_into
-from riskfund.parties.models import Bank
 
 from . import bank_admin  # noqa: F401 — registers the bank and agreement admins
 from .adjustments import deposit_adjustment_approve, deposit_adjustment_execute, deposit_adjustment_propose
@@ -28,7 +27,7 @@ from .models import (
     PoolStateChange,
     TopUpStatus,
 )
-from .selectors import pool_position
+from .selectors import interest_accounts, interest_credits_named, pool_position
 from .services import injection_post, interest_post, topup_approve, topup_execute, topup_request
 
 
@@ -201,14 +200,6 @@ class DepositAdjustmentAdmin(ApprovedExecutionAdmin):
         )
 
 
-def interest_account_name(code: str) -> str:
-    """The account an interest credit went to, as people call it: the special account or a bank's deposit."""
-    if code == InterestCredit.SPECIAL:
-        return str(_("资金池专户"))
-    bank = Bank.objects.filter(code=code).values_list("name", flat=True).first()
-    return str(_("%(bank)s 风险补偿抵押金") % {"bank": bank}) if bank else code
-
-
 class InterestCreditForm(forms.ModelForm):
     """The account is picked by name (the special account or a bank's deposit), never typed as a code."""
 
@@ -220,10 +211,7 @@ class InterestCreditForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        banks = Bank.objects.order_by("code").values_list("code", flat=True)
-        self.fields["account"].choices = [
-            (code, interest_account_name(code)) for code in [InterestCredit.SPECIAL, *banks]
-        ]
+        self.fields["account"].choices = list(interest_accounts().items())
 
 
 @admin.register(InterestCredit)
@@ -233,9 +221,12 @@ class InterestCreditAdmin(ReadOnlyAfterAddMixin, ServiceAdmin):
     list_filter = ["backdated"]
     date_hierarchy = "credited_on"
 
-    @admin.display(description=_("计息账户"), ordering="account")
+    @admin.display(description=_("计息账户"), ordering="account_name")
     def account_name(self, obj):
-        return interest_account_name(obj.account)
+        return obj.account_name
+
+    def get_queryset(self, request):
+        return interest_credits_named(super().get_queryset(request))
 
     def get_fields(self, request, obj=None):
         fields = ["credited_on", "amount", "account", "reference"]

@@ -8,9 +8,12 @@ version (leverage, threshold) and the ``as_of`` label — historic positions com
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 
+from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
-from riskfund.ledger.chart import FUNDER, LOSS
+from riskfund.ledger.chart import DEPOSIT, FUNDER, LOSS, SPECIAL
+from riskfund.ledger.models import Account
 from riskfund.ledger.selectors import account_balance, balances_by_prefix, balances_on
 from riskfund.money import FEN, ZERO, ceil_fen
 from riskfund.parties.models import Bank, Funder, FunderTier
@@ -18,7 +21,7 @@ from riskfund.policy.models import PolicyVersion
 from riskfund.policy.selectors import policy_for_pool, policy_in_force
 from riskfund.runcache import cached
 
-from .models import Injection, InjectionKind, PoolState
+from .models import Injection, InjectionKind, InterestCredit, PoolState
 
 RATIO_PLACES = Decimal("0.000001")
 # why new business (loan registration) is closed (SPEC §4), first applicable first
@@ -262,3 +265,21 @@ def deposit_position(bank: Bank, on: date | None = None) -> dict:
         .select_related("transaction")
         .order_by("-transaction__business_date", "-transaction__posted_at", "-id"),
     }
+
+
+def interest_accounts() -> dict[str, str]:
+    """Where interest can be credited (art. 12): the code an ``InterestCredit`` stores ("special", or a bank's code)
+    → the name its ledger account was opened with ("资金池专户", "风险补偿抵押金—<bank>"), special first."""
+    names = dict(Account.objects.filter(code__startswith=DEPOSIT).order_by("code").values_list("code", "name"))
+    special = Account.objects.filter(code=SPECIAL).values_list("name", flat=True).first() or SPECIAL
+    return {InterestCredit.SPECIAL: special, **{code.removeprefix(DEPOSIT): name for code, name in names.items()}}
+
+
+def interest_credits_named(queryset: QuerySet) -> QuerySet:
+    """``queryset`` of interest credits with ``account_name``, the same name ``interest_accounts`` gives, read in the
+    same statement (a list shows it per row)."""
+    ledger_code = Case(
+        When(account=InterestCredit.SPECIAL, then=Value(SPECIAL)), default=Concat(Value(DEPOSIT), F("account"))
+    )
+    name = Account.objects.filter(code=OuterRef("ledger_code")).values("name")[:1]
+    return queryset.annotate(ledger_code=ledger_code, account_name=Coalesce(Subquery(name), F("account")))

@@ -15,7 +15,7 @@ from riskfund import dates
 from riskfund.dates import not_in_future
 from riskfund.errors import RuleViolation
 from riskfund.ledger.chart import INTEREST, SPECIAL
-from riskfund.ledger.models import Transaction
+from riskfund.ledger.models import Account, Transaction
 from riskfund.ledger.selectors import account_balance
 from riskfund.money import ZERO, to_money
 from riskfund.outbox.models import EventType
@@ -151,12 +151,12 @@ def interest_post(
     (SPEC §8, §12)."""
     amount = positive_amount(amount)
     if account == InterestCredit.SPECIAL:
-        debit, account_name = SPECIAL, "资金池专户"
+        debit = SPECIAL
     else:
         bank = Bank.objects.filter(code=account).first()
         if bank is None:
             raise RuleViolation("validation_error", "art. 12", f"account: unknown bank {account!r}", status=400)
-        debit, account_name = bank.deposit_account_code, f"{bank.name} 风险补偿抵押金"
+        debit = bank.deposit_account_code
     not_in_future(credited_on, "credited_on", today)
     credit_id = uuid.uuid4()
     with transaction.atomic():
@@ -167,7 +167,7 @@ def interest_post(
             credits=[(INTEREST, amount)],
             cause=f"interest {credit_id}",
             reference=reference,
-            description=f"利息入账 {account_name}",
+            description=f"利息入账 {Account.objects.values_list('name', flat=True).get(code=debit)}",
             user=user,
         )
         return InterestCredit.objects.create(

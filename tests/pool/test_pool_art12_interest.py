@@ -42,7 +42,7 @@ def test_art12_interest_to_special_and_to_a_deposit_grows_pool_funds_by_13345_68
     assert on_deposit.account == "ICBC"
     # the ledger browser's summary names the account for people, never by its code
     assert special.transaction.description == "利息入账 资金池专户"
-    assert on_deposit.transaction.description == "利息入账 中国工商银行包头分行 风险补偿抵押金"
+    assert on_deposit.transaction.description == "利息入账 风险补偿抵押金—中国工商银行包头分行"
 
 
 def test_art12_interest_to_an_unknown_bank_is_refused(funded):
@@ -55,7 +55,7 @@ def test_art12_interest_to_an_unknown_bank_is_refused(funded):
 def test_art12_the_admin_names_the_interest_account_and_offers_it_by_name(funded, admin_client):
     add = admin_client.get(reverse("admin:pool_interestcredit_add")).content.decode()
     assert '<option value="special">资金池专户</option>' in add
-    assert '<option value="ICBC">中国工商银行包头分行 风险补偿抵押金</option>' in add
+    assert '<option value="ICBC">风险补偿抵押金—中国工商银行包头分行</option>' in add
     response = admin_client.post(
         reverse("admin:pool_interestcredit_add"),
         {"credited_on": "2025-03-21", "amount": "1000.01", "account": "ICBC", "reference": "Q1"},
@@ -63,4 +63,4 @@ def test_art12_the_admin_names_the_interest_account_and_offers_it_by_name(funded
     assert response.status_code == 302
     assert account_balance("deposit:ICBC") == D("1001000.01")
     listing = admin_client.get(reverse("admin:pool_interestcredit_changelist")).content.decode()
-    assert "中国工商银行包头分行 风险补偿抵押金" in listing
+    assert "风险补偿抵押金—中国工商银行包头分行" in listing
